@@ -1,0 +1,49 @@
+/**
+ * The harness layer's contract. A harness is everything around the model that makes it an agent; here it is
+ * anything that, given an instruction and a sandbox, acts in the sandbox. It never touches Docker directly.
+ */
+import type { Sandbox } from '../sandbox/sandbox.js';
+import type { Task, TaskStep } from '../tasks/task.js';
+import type { TrajectoryRecorder } from './trajectory.js';
+
+export interface HarnessStepContext {
+  task: Task;
+  step: TaskStep;
+  stepIndex: number;
+  /** The instruction the agent is given for this step. */
+  instruction: string;
+  sandbox: Sandbox;
+  /** Aborted when the step's agent timeout passes or the run is interrupted. */
+  signal: AbortSignal;
+  recorder: TrajectoryRecorder;
+  /** Appends a line to the trial's harness.log. */
+  log(line: string): void;
+  /** The trial's folder on the host (for harness-specific artifacts). */
+  trialDir: string;
+}
+
+export interface HarnessStepOutcome {
+  /** Why the harness stopped acting on this step. */
+  stopReason: 'finished' | 'gave_up' | 'budget' | 'max_turns';
+  detail?: string;
+}
+
+/** What a run records about a harness (run.json) and what resume compares. */
+export interface HarnessDescriptor {
+  name: string;
+  kind: string;
+  /** The file it came from, or `built-in`. */
+  source: string;
+  /** The fully resolved definition: changing it changes the harness. */
+  definition: Record<string, unknown>;
+  /** Hash of `definition`. */
+  hash: string;
+}
+
+export interface Harness {
+  readonly descriptor: HarnessDescriptor;
+  /** Runs once per trial, after the sandbox starts and before the first step (e.g. install an agent). */
+  setup?(ctx: Omit<HarnessStepContext, 'step' | 'stepIndex' | 'instruction'>): Promise<void>;
+  /** Acts on one task step. Throwing is an infrastructure error of the trial, not a task failure. */
+  runStep(ctx: HarnessStepContext): Promise<HarnessStepOutcome>;
+}

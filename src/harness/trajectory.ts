@@ -1,0 +1,53 @@
+/**
+ * One line of trajectory.jsonl: one agent action (a tool call, a solution script, a model turn).
+ * Field names follow Harbor's ATIF trajectory where they overlap (step_id → index, timestamp → startedAt,
+ * observation, metrics.prompt_tokens/completion_tokens/cached_tokens → tokens).
+ */
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cached: number;
+}
+
+export const ZERO_TOKENS: TokenUsage = Object.freeze({ input: 0, output: 0, cached: 0 });
+
+export interface TrajectoryAction {
+  /** Tool name: `shell`, `read_file`, `write_file`, `edit_file`, `finish`, `solution`, `model_call`, … */
+  tool: string;
+  /** The command line for shell-like tools. */
+  command?: string;
+  /** Other tool arguments. */
+  args?: Record<string, unknown>;
+}
+
+export interface TrajectoryStep {
+  /** 0-based, across the whole trial. */
+  index: number;
+  /** Name of the task step (multi-step tasks) the action belongs to. */
+  taskStep: string;
+  startedAt: string;
+  durationMs: number;
+  /** What the model said (text), when a model produced the action. */
+  modelReply: string | null;
+  action: TrajectoryAction | null;
+  exitCode: number | null;
+  /** The observation as shown to the agent (after truncation). */
+  observation: string | null;
+  bytesCut: number;
+  tokens: TokenUsage;
+  costUsd: number;
+  /** Harness events around this action: `summarised`, `loop_detected`, `checklist`, `timeout`, … */
+  events: string[];
+  /** Whether the action succeeded, and the rule that decided it. */
+  ok: boolean;
+  okRule: string;
+}
+
+export type NewTrajectoryStep = Omit<TrajectoryStep, 'index' | 'taskStep' | 'tokens' | 'costUsd' | 'events' | 'modelReply' | 'observation' | 'bytesCut'> &
+  Partial<Pick<TrajectoryStep, 'tokens' | 'costUsd' | 'events' | 'modelReply' | 'observation' | 'bytesCut'>>;
+
+/** Receives a trial's actions as they happen; the runner writes them to trajectory.jsonl. */
+export interface TrajectoryRecorder {
+  record(step: NewTrajectoryStep): TrajectoryStep;
+  readonly steps: readonly TrajectoryStep[];
+}

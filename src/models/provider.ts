@@ -1,0 +1,60 @@
+/**
+ * The models layer's contract: chat with tool calls. Only implementations in src/models speak to model vendors.
+ */
+import type { TokenUsage } from '../harness/trajectory.js';
+
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** Parsed arguments; `null` with `rawArguments` kept when the model sent malformed JSON. */
+  arguments: Record<string, unknown> | null;
+  rawArguments: string;
+}
+
+export type ChatMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; name: string; content: string };
+
+/** Parameters pinned for a whole run and recorded in run.json. */
+export interface ModelParams {
+  temperature: number | null;
+  maxTokens: number;
+  seed: number | null;
+  reasoningEffort: 'low' | 'medium' | 'high' | null;
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  tools: ToolSpec[];
+  signal?: AbortSignal;
+}
+
+export interface ChatResponse {
+  text: string;
+  toolCalls: ToolCall[];
+  stopReason: 'stop' | 'tool_calls' | 'length' | 'other';
+  usage: TokenUsage;
+  costUsd: number;
+  /** The model name the server reported. */
+  model: string;
+  /** Retries that happened before this answer (429, 5xx, timeouts): not agent failures. */
+  retries: number;
+}
+
+export interface ModelProvider {
+  /** `provider:name`, e.g. `openai:gpt-4.1`, `sim:seeded`. */
+  readonly id: string;
+  readonly params: ModelParams;
+  /** True for the built-in simulated model: every report must say so. */
+  readonly simulated: boolean;
+  chat(request: ChatRequest): Promise<ChatResponse>;
+}

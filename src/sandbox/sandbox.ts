@@ -1,0 +1,99 @@
+/**
+ * The sandbox layer's contract. Everything outside src/sandbox talks to these interfaces, never to dockerode.
+ */
+import type { TaskEnvironment } from '../tasks/task.js';
+
+export interface ExecOptions {
+  /** Working directory inside the sandbox; default: the sandbox's workdir. */
+  cwd?: string;
+  env?: Record<string, string>;
+  user?: string;
+  /** Kill the command after this long; the result has timedOut = true. */
+  timeoutMs?: number;
+  /** Aborting kills the command (the result has timedOut = false, aborted = true). */
+  signal?: AbortSignal;
+  /** Host file that receives the full stdout (and `stderrFile` the full stderr); memory keeps a bounded part. */
+  stdoutFile?: string;
+  stderrFile?: string;
+  /** Bytes of each stream kept in memory (head and tail halves); default 64 KiB. */
+  maxBufferBytes?: number;
+}
+
+export interface ExecResult {
+  /** null when the process was killed before it reported an exit code. */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** Bytes of stdout/stderr that were dropped from memory (still on disk when a file was given). */
+  stdoutBytesCut: number;
+  stderrBytesCut: number;
+  durationMs: number;
+  timedOut: boolean;
+  aborted: boolean;
+}
+
+export interface SandboxFile {
+  /** Path relative to the destination folder. */
+  path: string;
+  content: Buffer | string;
+  mode?: number;
+}
+
+export interface Sandbox extends AsyncDisposable {
+  readonly id: string;
+  /** Default working directory of execs. */
+  readonly workdir: string;
+  /** Run a shell command line (bash -c, falling back to sh) or an argv. */
+  exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Copy a host folder's contents into `destDir` (created if needed). */
+  uploadDir(hostDir: string, destDir: string): Promise<void>;
+  /** Write files under `destDir` (created if needed). */
+  writeFiles(destDir: string, files: SandboxFile[]): Promise<void>;
+  /** Read one file; null when it does not exist. */
+  readFile(path: string): Promise<Buffer | null>;
+  /** Read every regular file under a folder (relative paths); empty when the folder does not exist. */
+  readDir(path: string): Promise<Map<string, Buffer>>;
+  /** Remove the sandbox and everything it owns. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface PreparedImage {
+  /** Reference to start containers from (a tag). */
+  ref: string;
+  /** The engine's image id. */
+  id: string;
+  /** True when this call built (or pulled) the image; false when it was cached. */
+  built: boolean;
+  durationMs: number;
+}
+
+export interface SandboxStartOptions {
+  image: PreparedImage;
+  environment: TaskEnvironment;
+  /** Name shown in `docker ps` (sanitised by the implementation). */
+  name: string;
+  /** Labels beyond the run/session labels the implementation always adds. */
+  labels?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface PrepareOptions {
+  /** Host file that receives the build log. */
+  logFile?: string;
+  signal?: AbortSignal;
+  /** Label for messages: the task's config file. */
+  taskFile: string;
+}
+
+/** Creates sandboxes. One per run; owns the image cache and the cleanup of everything it started. */
+export interface SandboxProvider {
+  /** Fails with DockerUnavailableError when the engine cannot be reached. */
+  ping(): Promise<void>;
+  /** Build or pull the task's image once; concurrent callers for the same environment share one build. */
+  prepare(environment: TaskEnvironment, options: PrepareOptions): Promise<PreparedImage>;
+  start(options: SandboxStartOptions): Promise<Sandbox>;
+  /** Remove leftovers of processes that died without cleaning up (or, with all, everything hbench made). */
+  sweep(options?: { all?: boolean }): Promise<{ containers: number; networks: number }>;
+  /** Close every sandbox this provider started and still holds. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,89 @@
+/**
+ * The one resolved shape every task format is parsed into. Nothing downstream of src/tasks knows which format a
+ * task came from. All fields are resolved (no optionals except where "absent" is meaningful).
+ */
+export type TaskFormat = 'harbor' | 'tb1';
+
+export type TaskEnvironmentSource =
+  /** Build `dockerfile` with `contextDir` as the build context. */
+  | { kind: 'dockerfile'; contextDir: string; dockerfile: string }
+  /** Use a prebuilt image (Harbor `[environment].docker_image`). */
+  | { kind: 'image'; image: string };
+
+export interface TaskEnvironment {
+  source: TaskEnvironmentSource;
+  /** Hash of everything that goes into the image: the key of the image cache. */
+  contentHash: string;
+  cpus: number;
+  memoryMb: number;
+  pidsLimit: number;
+  buildTimeoutSec: number;
+  /** Working directory for agent, solution and verifier; null = the image's own WORKDIR. */
+  workdir: string | null;
+  env: Record<string, string>;
+  /** `none` unless the task asks for network access. */
+  network: 'none' | 'bridge';
+}
+
+/** How a verifier run is turned into a reward. */
+export type RewardSource =
+  /** Harbor: /logs/verifier/reward.json (numbers) or /logs/verifier/reward.txt (a float). */
+  | 'reward-file'
+  /** Terminal-Bench 1: the pytest summary in the test output must show every test passed. */
+  | 'pytest-summary';
+
+export interface TaskVerifier {
+  timeoutSec: number;
+  env: Record<string, string>;
+  /** Host folders uploaded to /tests in order; later ones override same-named files. */
+  testsDirs: string[];
+  /** Extra single files uploaded to /tests (TB1's run-tests.sh): [host path, name in /tests]. */
+  testsFiles: Array<[string, string]>;
+  /** The command run in the container (argv). */
+  command: string[];
+  rewardSource: RewardSource;
+}
+
+export type TaskSolution =
+  /** Upload `dir` to /solution and run `script` (relative to it) with bash. */
+  | { kind: 'script'; dir: string; script: string; env: Record<string, string> }
+  /** Run each command in turn (TB1 solution.yaml). */
+  | { kind: 'commands'; commands: string[]; env: Record<string, string> };
+
+export interface TaskStep {
+  /** `main` for a single-step task. */
+  name: string;
+  instruction: string;
+  agentTimeoutSec: number;
+  verifier: TaskVerifier;
+  solution: TaskSolution | null;
+  /** Host folder whose files are copied into the working directory before the step starts. */
+  workdirFiles: string | null;
+  /** Stop the trial early when this step's reward is below this value. */
+  minReward: number | null;
+}
+
+export interface Task {
+  /** Folder name; unique within a suite. */
+  id: string;
+  dir: string;
+  format: TaskFormat;
+  /** The file the task was read from (task.toml / task.yaml), for messages. */
+  configFile: string;
+  description: string;
+  metadata: Record<string, unknown>;
+  environment: TaskEnvironment;
+  steps: TaskStep[];
+  multiStep: boolean;
+  /** How step rewards roll up into the trial reward (Harbor's multi_step_reward_strategy). */
+  rewardStrategy: 'mean' | 'final';
+  /** Hash of every file of the task: a resumed run refuses when it changed. */
+  contentHash: string;
+}
+
+/** A trial passes when its reward reaches this value (binary tasks reward 0 or 1). */
+export const PASS_REWARD = 1;
+
+export function rewardPasses(reward: number | null): boolean {
+  return reward !== null && reward >= PASS_REWARD - 1e-9;
+}
