@@ -62,6 +62,8 @@ export interface PreparedImage {
   ref: string;
   /** The engine's image id. */
   id: string;
+  /** The image's own WORKDIR ('/' when it sets none). */
+  workdir: string;
   /** True when this call built (or pulled) the image; false when it was cached. */
   built: boolean;
   durationMs: number;

@@ -1,0 +1,223 @@
+/**
+ * A Sandbox backed by one Docker container. Commands run through `docker exec`; a command that must be stopped
+ * (timeout, abort) is killed with its whole process group, which the wrapper makes it lead with setsid.
+ */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { DockerApiError } from '../common/errors.js';
+import { BoundedOutput } from './bounded-output.js';
+import type { ExecOptions, ExecResult, Sandbox, SandboxFile } from './sandbox.js';
+import { entriesFromDir, packEntries, unpack } from './tar.js';
+
+const PID_DIR = '/tmp/.hbench-exec';
+const DEFAULT_BUFFER = 64 * 1024;
+
+/**
+ * Runs argv in a new session (so the process group can be killed as one) and records the group's id.
+ * Falls back to recording the plain pid where the image has no setsid.
+ */
+function wrap(argv: string[], execId: string): string[] {
+  const pidFile = `${PID_DIR}/${execId}`;
+  const script =
+    `mkdir -p ${PID_DIR} 2>/dev/null; ` +
+    `if command -v setsid >/dev/null 2>&1; then exec setsid -w sh -c 'echo $$ > ${pidFile}; exec "$@"' sh "$@"; ` +
+    `else echo $$ > ${pidFile}; exec "$@"; fi`;
+  return ['sh', '-c', script, 'sh', ...argv];
+}
+
+/** A command line runs under bash where the image has it (agents expect bash), else sh. */
+export function shellArgv(command: string | string[]): string[] {
+  if (Array.isArray(command)) return command;
+  return ['sh', '-c', 'if command -v bash >/dev/null 2>&1; then exec bash -c "$1"; else exec sh -c "$1"; fi', 'sh', command];
+}
+
+export class DockerSandbox implements Sandbox {
+  private closed: Promise<void> | null = null;
+
+  constructor(
+    private readonly container: Docker.Container,
+    readonly id: string,
+    readonly workdir: string,
+    private readonly onClose: (sandbox: DockerSandbox) => void,
+  ) {}
+
+  async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const started = performance.now();
+    const execId = randomUUID();
+    const argv = shellArgv(command);
+    const max = options.maxBufferBytes ?? DEFAULT_BUFFER;
+    const out = new BoundedOutput(max);
+    const err = new BoundedOutput(max);
+    const outFile = options.stdoutFile ? await openSink(options.stdoutFile) : null;
+    const errFile = options.stderrFile ? await openSink(options.stderrFile) : null;
+
+    let timedOut = false;
+    let aborted = false;
+    let stopping: Promise<void> | null = null;
+    const stop = () => {
+      stopping ??= this.killGroup(execId);
+      return stopping;
+    };
+    const timer = options.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), void stop()), Math.max(0, options.timeoutMs)) : null;
+    const onAbort = () => {
+      aborted = true;
+      void stop();
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    try {
+      const exec = await this.container.exec({
+        Cmd: wrap(argv, execId),
+        AttachStdout: true,
+        AttachStderr: true,
+        WorkingDir: options.cwd ?? this.workdir,
+        Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
+        User: options.user,
+      });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      stdout.on('data', (c: Buffer) => (out.push(c), outFile?.write(c)));
+      stderr.on('data', (c: Buffer) => (err.push(c), errFile?.write(c)));
+      this.container.modem.demuxStream(stream, stdout, stderr);
+      await new Promise<void>((resolve) => {
+        let settled = false;
+        const finish = () => {
+          if (!settled) (settled = true), resolve();
+        };
+        stream.on('end', finish);
+        stream.on('close', finish);
+        stream.on('error', finish);
+        // After a kill, do not wait forever for a stream that a stray process keeps open.
+        const giveUp = () => setTimeout(finish, 3000).unref();
+        if (timedOut || aborted) giveUp();
+        else {
+          const t = setInterval(() => {
+            if (timedOut || aborted) (clearInterval(t), giveUp());
+            else if (settled) clearInterval(t);
+          }, 100);
+          t.unref();
+        }
+      });
+      if (stopping) await stopping;
+      const info = await exec.inspect().catch(() => null);
+      const exitCode = timedOut || aborted ? (info && !info.Running ? info.ExitCode : null) : (info?.ExitCode ?? null);
+      return {
+        exitCode,
+        stdout: out.toString(),
+        stderr: err.toString(),
+        stdoutBytesCut: out.bytesCut,
+        stderrBytesCut: err.bytesCut,
+        durationMs: Math.round(performance.now() - started),
+        timedOut,
+        aborted: aborted && !timedOut,
+      };
+    } catch (e) {
+      throw new DockerApiError(`running a command in ${this.id.slice(0, 12)}`, e);
+    } finally {
+      if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      await Promise.all([closeSink(outFile), closeSink(errFile)]);
+    }
+  }
+
+  private async killGroup(execId: string): Promise<void> {
+    const pidFile = `${PID_DIR}/${execId}`;
+    const script = `p=$(cat ${pidFile} 2>/dev/null) && { kill -9 -"$p" 2>/dev/null || kill -9 "$p" 2>/dev/null; }; rm -f ${pidFile}`;
+    try {
+      const exec = await this.container.exec({ Cmd: ['sh', '-c', script], AttachStdout: true, AttachStderr: true });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      stream.resume();
+      await new Promise<void>((resolve) => (stream.on('end', resolve), stream.on('close', resolve), stream.on('error', () => resolve())));
+    } catch {
+      // The container may already be gone (trial teardown): nothing left to kill.
+    }
+  }
+
+  async uploadDir(hostDir: string, destDir: string): Promise<void> {
+    await this.putEntries(await entriesFromDir(hostDir, destDir), [destDir]);
+  }
+
+  async writeFiles(destDir: string, files: SandboxFile[]): Promise<void> {
+    const prefix = destDir.replace(/^\/+/, '').replace(/\/+$/, '');
+    await this.putEntries(
+      files.map((f) => ({
+        name: prefix ? `${prefix}/${f.path}` : f.path,
+        content: Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content),
+        mode: f.mode ?? 0o644,
+      })),
+      [destDir],
+    );
+  }
+
+  /** Extra folders to create alongside (e.g. /logs/verifier). */
+  async putEntries(entries: Parameters<typeof packEntries>[0], dirs: string[] = []): Promise<void> {
+    const archive = await packEntries(
+      entries,
+      dirs.map((d) => d.replace(/^\/+/, '')),
+    );
+    try {
+      await this.container.putArchive(archive, { path: '/' });
+    } catch (e) {
+      throw new DockerApiError(`copying files into ${this.id.slice(0, 12)}`, e);
+    }
+  }
+
+  async readFile(file: string): Promise<Buffer | null> {
+    const files = await this.readArchive(file);
+    return files ? (files.get(path.posix.basename(file)) ?? null) : null;
+  }
+
+  async readDir(dir: string): Promise<Map<string, Buffer>> {
+    const files = await this.readArchive(dir.replace(/\/+$/, ''));
+    const out = new Map<string, Buffer>();
+    if (!files) return out;
+    const root = `${path.posix.basename(dir.replace(/\/+$/, ''))}/`;
+    for (const [name, content] of files) if (name.startsWith(root)) out.set(name.slice(root.length), content);
+    return out;
+  }
+
+  private async readArchive(p: string): Promise<Map<string, Buffer> | null> {
+    try {
+      const stream = await this.container.getArchive({ path: p });
+      return await unpack(stream);
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return null;
+      throw new DockerApiError(`reading ${p} from ${this.id.slice(0, 12)}`, e);
+    }
+  }
+
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      try {
+        await this.container.remove({ force: true, v: true });
+      } catch (e) {
+        const status = (e as { statusCode?: number }).statusCode;
+        // 404: already gone; 409: removal already in progress.
+        if (status !== 404 && status !== 409) throw new DockerApiError(`removing container ${this.id.slice(0, 12)}`, e);
+      } finally {
+        this.onClose(this);
+      }
+    })();
+    return this.closed;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+async function openSink(file: string): Promise<WriteStream> {
+  await mkdir(path.dirname(file), { recursive: true });
+  return createWriteStream(file, { flags: 'a' });
+}
+
+function closeSink(sink: WriteStream | null): Promise<void> {
+  if (!sink) return Promise.resolve();
+  return new Promise((resolve) => sink.end(resolve));
+}

@@ -1,0 +1,225 @@
+/**
+ * Harbor / Terminal-Bench 2.0 task format: task.toml, instruction.md, environment/, tests/test.sh, solution/solve.sh,
+ * and multi-step tasks with [[steps]] and steps/<name>/{instruction.md,tests/,solution/,workdir/}.
+ * Unknown keys are ignored, as Harbor ignores them.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { z } from 'zod';
+import { TaskError, errorMessage, oneLine } from '../common/errors.js';
+import { resolveEnvTemplates } from './env-template.js';
+import { hashTree } from './hash.js';
+import type { Task, TaskEnvironment, TaskSolution, TaskStep, TaskVerifier } from './task.js';
+import { taskErrorFromZod } from './zod-issues.js';
+
+const stringTable = z.record(z.string(), z.string());
+const seconds = z.number().positive();
+
+const PhaseAgent = z.looseObject({ timeout_sec: seconds.optional() });
+const PhaseVerifier = z.looseObject({ timeout_sec: seconds.optional(), env: stringTable.optional() });
+
+const HarborToml = z.looseObject({
+  schema_version: z.union([z.string(), z.number()]).optional(),
+  version: z.union([z.string(), z.number()]).optional(),
+  task: z.looseObject({ name: z.string().optional(), description: z.string().optional() }).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  agent: PhaseAgent.optional(),
+  verifier: PhaseVerifier.optional(),
+  solution: z.looseObject({ env: stringTable.optional() }).optional(),
+  environment: z
+    .looseObject({
+      build_timeout_sec: seconds.optional(),
+      docker_image: z.string().min(1).optional(),
+      cpus: z.number().positive().optional(),
+      memory_mb: z.number().int().positive().optional(),
+      memory: z.string().regex(/^\s*\d+(\.\d+)?\s*[KkMmGg]\s*$/, 'expected a size like "2G" or "512M"').optional(),
+      pids_limit: z.number().int().positive().optional(),
+      allow_internet: z.boolean().optional(),
+      network_mode: z.enum(['public', 'no-network', 'allowlist']).optional(),
+      workdir: z.string().startsWith('/', 'expected an absolute path in the container').optional(),
+      env: stringTable.optional(),
+    })
+    .optional(),
+  multi_step_reward_strategy: z.enum(['mean', 'final']).optional(),
+  steps: z
+    .array(
+      z.looseObject({
+        name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected a folder name under steps/ (letters, digits, . _ -)'),
+        min_reward: z.number().optional(),
+        agent: PhaseAgent.optional(),
+        verifier: PhaseVerifier.optional(),
+      }),
+    )
+    .min(1, 'expected at least one [[steps]] table')
+    .optional(),
+});
+type HarborToml = z.infer<typeof HarborToml>;
+
+const EXAMPLES: Record<string, string> = {
+  'agent.timeout_sec': 'e.g. timeout_sec = 600.0',
+  'verifier.timeout_sec': 'e.g. timeout_sec = 120.0',
+  'environment.cpus': 'e.g. cpus = 1',
+  'environment.memory_mb': 'e.g. memory_mb = 2048',
+  'environment.memory': 'e.g. memory = "2G"',
+  'environment.network_mode': 'one of "public", "no-network", "allowlist"',
+  multi_step_reward_strategy: 'one of "mean", "final"',
+};
+
+export const DEFAULTS = {
+  agentTimeoutSec: 600,
+  verifierTimeoutSec: 600,
+  buildTimeoutSec: 600,
+  cpus: 1,
+  memoryMb: 2048,
+  pidsLimit: 4096,
+} as const;
+
+export interface LoadOptions {
+  hostEnv?: NodeJS.ProcessEnv;
+}
+
+export async function loadHarborTask(dir: string, options: LoadOptions = {}): Promise<Task> {
+  const configFile = path.join(dir, 'task.toml');
+  let raw: unknown;
+  try {
+    raw = parseToml(await readFile(configFile, 'utf8'));
+  } catch (err) {
+    const where = (err as { line?: number }).line ? ` at line ${(err as { line: number }).line}` : '';
+    throw new TaskError(configFile, undefined, `not valid TOML${where}: ${oneLine(errorMessage(err).split('\n')[0] ?? '')}`);
+  }
+  const parsed = HarborToml.safeParse(raw);
+  if (!parsed.success) {
+    throw taskErrorFromZod(configFile, parsed.error, (field) => EXAMPLES[field.replace(/^steps\.\d+\./, '')]);
+  }
+  const toml = parsed.data;
+  const hostEnv = options.hostEnv ?? process.env;
+  const envTable = (table: Record<string, string> | undefined, field: string) =>
+    resolveEnvTemplates(table ?? {}, hostEnv, (key, variable) => {
+      throw new TaskError(configFile, `${field}.${key}`, `needs the host variable ${variable}, which is not set`, `export ${variable} or give a default: \${${variable}:-value}`);
+    });
+
+  const environment = await resolveEnvironment(dir, toml, envTable(toml.environment?.env, 'environment.env'));
+  const verifierEnv = envTable(toml.verifier?.env, 'verifier.env');
+  const solutionEnv = envTable(toml.solution?.env, 'solution.env');
+  const agentTimeoutSec = toml.agent?.timeout_sec ?? DEFAULTS.agentTimeoutSec;
+  const verifierTimeoutSec = toml.verifier?.timeout_sec ?? DEFAULTS.verifierTimeoutSec;
+  const taskTests = path.join(dir, 'tests');
+
+  let steps: TaskStep[];
+  if (toml.steps) {
+    const seen = new Set<string>();
+    steps = toml.steps.map((s, i) => {
+      const field = `steps.${i}`;
+      if (seen.has(s.name)) throw new TaskError(configFile, `${field}.name`, `duplicate step name "${s.name}"`, 'give every step its own name');
+      seen.add(s.name);
+      const stepDir = path.join(dir, 'steps', s.name);
+      if (!isDir(stepDir)) throw new TaskError(configFile, `${field}.name`, `no folder steps/${s.name}/ for step "${s.name}"`, `create ${path.join(stepDir, 'instruction.md')}`);
+      const testsDirs = [taskTests, path.join(stepDir, 'tests')].filter(isDir);
+      if (!testsDirs.some((d) => isFile(path.join(d, 'test.sh')))) {
+        throw new TaskError(path.join(stepDir, 'tests', 'test.sh'), undefined, 'missing: a step needs a verifier', 'add steps/<name>/tests/test.sh or a task-level tests/test.sh');
+      }
+      const stepEnv = s.verifier?.env ? { ...verifierEnv, ...envTable(s.verifier.env, `${field}.verifier.env`) } : verifierEnv;
+      return {
+        name: s.name,
+        instruction: readRequired(path.join(stepDir, 'instruction.md')),
+        agentTimeoutSec: s.agent?.timeout_sec ?? agentTimeoutSec,
+        verifier: verifier(testsDirs, s.verifier?.timeout_sec ?? verifierTimeoutSec, stepEnv),
+        solution: scriptSolution(path.join(stepDir, 'solution'), solutionEnv),
+        workdirFiles: isDir(path.join(stepDir, 'workdir')) ? path.join(stepDir, 'workdir') : null,
+        minReward: s.min_reward ?? null,
+      };
+    });
+  } else {
+    if (!isFile(path.join(taskTests, 'test.sh'))) {
+      throw new TaskError(path.join(taskTests, 'test.sh'), undefined, 'missing: the task has no verifier', 'add tests/test.sh that writes /logs/verifier/reward.txt');
+    }
+    steps = [
+      {
+        name: 'main',
+        instruction: readRequired(path.join(dir, 'instruction.md')),
+        agentTimeoutSec,
+        verifier: verifier([taskTests], verifierTimeoutSec, verifierEnv),
+        solution: scriptSolution(path.join(dir, 'solution'), solutionEnv),
+        workdirFiles: null,
+        minReward: null,
+      },
+    ];
+  }
+
+  return {
+    id: path.basename(dir),
+    dir,
+    format: 'harbor',
+    configFile,
+    description: toml.task?.description ?? '',
+    metadata: toml.metadata ?? {},
+    environment,
+    steps,
+    multiStep: Boolean(toml.steps),
+    rewardStrategy: toml.multi_step_reward_strategy ?? 'mean',
+    contentHash: await hashTree([dir]),
+  };
+}
+
+async function resolveEnvironment(dir: string, toml: HarborToml, env: Record<string, string>): Promise<TaskEnvironment> {
+  const e = toml.environment ?? {};
+  const envDir = path.join(dir, 'environment');
+  let source: TaskEnvironment['source'];
+  let contentHash: string;
+  if (e.docker_image) {
+    source = { kind: 'image', image: e.docker_image };
+    contentHash = await hashTree([], [`image:${e.docker_image}`]);
+  } else {
+    const dockerfile = path.join(envDir, 'Dockerfile');
+    if (!isFile(dockerfile)) {
+      throw new TaskError(dockerfile, undefined, 'missing', 'add environment/Dockerfile, or set [environment].docker_image in task.toml');
+    }
+    source = { kind: 'dockerfile', contextDir: envDir, dockerfile: 'Dockerfile' };
+    contentHash = await hashTree([envDir]);
+  }
+  const memoryMb = e.memory_mb ?? (e.memory ? parseSizeMb(e.memory) : DEFAULTS.memoryMb);
+  const network = e.network_mode ? (e.network_mode === 'no-network' ? 'none' : 'bridge') : e.allow_internet === true ? 'bridge' : 'none';
+  return {
+    source,
+    contentHash,
+    cpus: e.cpus ?? DEFAULTS.cpus,
+    memoryMb,
+    pidsLimit: e.pids_limit ?? DEFAULTS.pidsLimit,
+    buildTimeoutSec: e.build_timeout_sec ?? DEFAULTS.buildTimeoutSec,
+    workdir: e.workdir ?? null,
+    env,
+    network,
+  };
+}
+
+function verifier(testsDirs: string[], timeoutSec: number, env: Record<string, string>): TaskVerifier {
+  return { timeoutSec, env, testsDirs, testsFiles: [], command: ['bash', '/tests/test.sh'], rewardSource: 'reward-file' };
+}
+
+function scriptSolution(solutionDir: string, env: Record<string, string>): TaskSolution | null {
+  return isFile(path.join(solutionDir, 'solve.sh')) ? { kind: 'script', dir: solutionDir, script: 'solve.sh', env } : null;
+}
+
+export function parseSizeMb(size: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([KkMmGg])\s*$/.exec(size)!;
+  const n = Number(m[1]);
+  const unit = m[2]!.toUpperCase();
+  return Math.max(1, Math.round(unit === 'G' ? n * 1024 : unit === 'M' ? n : n / 1024));
+}
+
+function readRequired(file: string): string {
+  if (!isFile(file)) throw new TaskError(file, undefined, 'missing', 'write the instruction the agent is given into this file');
+  // Read synchronously: task folders are small and loading happens once, at the edge.
+  const text = readFileSync(file, 'utf8');
+  if (!text.trim()) throw new TaskError(file, undefined, 'is empty', 'write the instruction the agent is given into this file');
+  return text;
+}
+
+export function isFile(p: string): boolean {
+  return existsSync(p) && statSync(p).isFile();
+}
+export function isDir(p: string): boolean {
+  return existsSync(p) && statSync(p).isDirectory();
+}

@@ -1,0 +1,112 @@
+/**
+ * Terminal-Bench 1 task format: task.yaml (instruction, max_agent_timeout_sec, max_test_timeout_sec, …), a Dockerfile
+ * at the task root (the task folder is the build context), run-tests.sh, tests/, and solution.sh or solution.yaml
+ * (a list of commands). Tests are uploaded to /tests with TEST_DIR=/tests, as TB1 does; the trial passes when the
+ * pytest summary shows every test passed.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { TaskError, errorMessage, oneLine } from '../common/errors.js';
+import { DEFAULTS, isDir, isFile } from './harbor.js';
+import { hashTree } from './hash.js';
+import type { Task, TaskSolution } from './task.js';
+import { taskErrorFromZod } from './zod-issues.js';
+
+const TB1_TEST_DIR = '/tests';
+
+const Tb1Yaml = z.looseObject({
+  instruction: z.string().min(1, 'expected the instruction text').optional(),
+  descriptions: z.array(z.looseObject({ key: z.string().optional(), description: z.string() })).optional(),
+  max_agent_timeout_sec: z.number().positive().optional(),
+  max_test_timeout_sec: z.number().positive().optional(),
+  difficulty: z.string().optional(),
+  category: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  parser_name: z.string().optional(),
+});
+
+const SolutionYaml = z.array(
+  z.union([z.string(), z.looseObject({ command: z.string(), min_timeout_sec: z.number().optional() })]),
+);
+
+export async function loadTb1Task(dir: string): Promise<Task> {
+  const configFile = path.join(dir, 'task.yaml');
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(configFile, 'utf8'));
+  } catch (err) {
+    throw new TaskError(configFile, undefined, `not valid YAML: ${oneLine(errorMessage(err))}`);
+  }
+  const parsed = Tb1Yaml.safeParse(raw ?? {});
+  if (!parsed.success) throw taskErrorFromZod(configFile, parsed.error);
+  const y = parsed.data;
+  const instruction = y.instruction ?? y.descriptions?.find((d) => (d.key ?? 'base') === 'base')?.description;
+  if (!instruction) throw new TaskError(configFile, 'instruction', 'missing', 'add `instruction: |` with the text the agent is given');
+  if (y.parser_name && y.parser_name !== 'pytest') {
+    throw new TaskError(configFile, 'parser_name', `"${y.parser_name}" is not supported`, 'only the pytest parser is supported');
+  }
+  const dockerfile = path.join(dir, 'Dockerfile');
+  if (!isFile(dockerfile)) throw new TaskError(dockerfile, undefined, 'missing', 'a Terminal-Bench 1 task needs a Dockerfile at the task root');
+  const runTests = path.join(dir, 'run-tests.sh');
+  if (!isFile(runTests)) throw new TaskError(runTests, undefined, 'missing', 'add run-tests.sh, which runs the tests in $TEST_DIR with pytest');
+
+  const contentHash = await hashTree([dir]);
+  return {
+    id: path.basename(dir),
+    dir,
+    format: 'tb1',
+    configFile,
+    description: '',
+    metadata: { difficulty: y.difficulty, category: y.category, tags: y.tags ?? [] },
+    environment: {
+      source: { kind: 'dockerfile', contextDir: dir, dockerfile: 'Dockerfile' },
+      // The whole folder is the build context, so the whole folder keys the image.
+      contentHash,
+      cpus: DEFAULTS.cpus,
+      memoryMb: DEFAULTS.memoryMb,
+      pidsLimit: DEFAULTS.pidsLimit,
+      buildTimeoutSec: DEFAULTS.buildTimeoutSec,
+      workdir: null,
+      env: {},
+      network: 'none',
+    },
+    steps: [
+      {
+        name: 'main',
+        instruction,
+        agentTimeoutSec: y.max_agent_timeout_sec ?? 180,
+        verifier: {
+          timeoutSec: y.max_test_timeout_sec ?? 30,
+          env: { TEST_DIR: TB1_TEST_DIR },
+          testsDirs: isDir(path.join(dir, 'tests')) ? [path.join(dir, 'tests')] : [],
+          testsFiles: [[runTests, 'run-tests.sh']],
+          command: ['bash', `${TB1_TEST_DIR}/run-tests.sh`],
+          rewardSource: 'pytest-summary',
+        },
+        solution: await tb1Solution(dir),
+        workdirFiles: null,
+        minReward: null,
+      },
+    ],
+    multiStep: false,
+    rewardStrategy: 'final',
+    contentHash,
+  };
+}
+
+async function tb1Solution(dir: string): Promise<TaskSolution | null> {
+  if (isFile(path.join(dir, 'solution.sh'))) return { kind: 'script', dir, script: 'solution.sh', env: {} };
+  const file = path.join(dir, 'solution.yaml');
+  if (!isFile(file)) return null;
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new TaskError(file, undefined, `not valid YAML: ${oneLine(errorMessage(err))}`);
+  }
+  const parsed = SolutionYaml.safeParse(raw);
+  if (!parsed.success) throw taskErrorFromZod(file, parsed.error);
+  return { kind: 'commands', commands: parsed.data.map((c) => (typeof c === 'string' ? c : c.command)), env: {} };
+}
