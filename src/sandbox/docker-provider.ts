@@ -48,12 +48,11 @@ export class DockerSandboxProvider implements SandboxProvider {
 
   prepare(environment: TaskEnvironment, options: PrepareOptions): Promise<PreparedImage> {
     const key = environment.source.kind === 'image' ? `image:${environment.source.image}` : `hash:${environment.contentHash}`;
+    // One promise per environment for the whole run: a failed build fails every trial that needs it, once.
     let pending = this.builds.get(key);
     if (!pending) {
       pending = this.buildLimit(() => this.prepareUncached(environment, options));
       this.builds.set(key, pending);
-      // A failed build is not cached: a later trial (or run) tries again.
-      pending.catch(() => this.builds.delete(key));
     }
     return pending;
   }

@@ -143,7 +143,7 @@ export class DockerSandbox implements Sandbox {
     await this.putEntries(await entriesFromDir(hostDir, destDir), [destDir]);
   }
 
-  async writeFiles(destDir: string, files: SandboxFile[]): Promise<void> {
+  async writeFiles(destDir: string, files: SandboxFile[], alsoCreate: string[] = []): Promise<void> {
     const prefix = destDir.replace(/^\/+/, '').replace(/\/+$/, '');
     await this.putEntries(
       files.map((f) => ({
@@ -151,12 +151,11 @@ export class DockerSandbox implements Sandbox {
         content: Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content),
         mode: f.mode ?? 0o644,
       })),
-      [destDir],
+      [destDir, ...alsoCreate],
     );
   }
 
-  /** Extra folders to create alongside (e.g. /logs/verifier). */
-  async putEntries(entries: Parameters<typeof packEntries>[0], dirs: string[] = []): Promise<void> {
+  private async putEntries(entries: Parameters<typeof packEntries>[0], dirs: string[] = []): Promise<void> {
     const archive = await packEntries(
       entries,
       dirs.map((d) => d.replace(/^\/+/, '')),

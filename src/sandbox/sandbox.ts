@@ -47,8 +47,8 @@ export interface Sandbox extends AsyncDisposable {
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>;
   /** Copy a host folder's contents into `destDir` (created if needed). */
   uploadDir(hostDir: string, destDir: string): Promise<void>;
-  /** Write files under `destDir` (created if needed). */
-  writeFiles(destDir: string, files: SandboxFile[]): Promise<void>;
+  /** Write files under `destDir` (created if needed), creating `alsoCreate` folders in the same call. */
+  writeFiles(destDir: string, files: SandboxFile[], alsoCreate?: string[]): Promise<void>;
   /** Read one file; null when it does not exist. */
   readFile(path: string): Promise<Buffer | null>;
   /** Read every regular file under a folder (relative paths); empty when the folder does not exist. */

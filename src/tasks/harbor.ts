@@ -199,7 +199,7 @@ function verifier(testsDirs: string[], timeoutSec: number, env: Record<string, s
 }
 
 function scriptSolution(solutionDir: string, env: Record<string, string>): TaskSolution | null {
-  return isFile(path.join(solutionDir, 'solve.sh')) ? { kind: 'script', dir: solutionDir, script: 'solve.sh', env } : null;
+  return isFile(path.join(solutionDir, 'solve.sh')) ? { kind: 'script', dir: solutionDir, script: 'solve.sh', scriptOnly: false, env } : null;
 }
 
 export function parseSizeMb(size: string): number {

@@ -45,8 +45,8 @@ export interface TaskVerifier {
 }
 
 export type TaskSolution =
-  /** Upload `dir` to /solution and run `script` (relative to it) with bash. */
-  | { kind: 'script'; dir: string; script: string; env: Record<string, string> }
+  /** Upload `dir` (or only `script` when `scriptOnly`) to /solution and run `script` (relative to it) with bash. */
+  | { kind: 'script'; dir: string; script: string; scriptOnly: boolean; env: Record<string, string> }
   /** Run each command in turn (TB1 solution.yaml). */
   | { kind: 'commands'; commands: string[]; env: Record<string, string> };
 

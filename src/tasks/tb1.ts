@@ -97,7 +97,7 @@ export async function loadTb1Task(dir: string): Promise<Task> {
 }
 
 async function tb1Solution(dir: string): Promise<TaskSolution | null> {
-  if (isFile(path.join(dir, 'solution.sh'))) return { kind: 'script', dir, script: 'solution.sh', env: {} };
+  if (isFile(path.join(dir, 'solution.sh'))) return { kind: 'script', dir, script: 'solution.sh', scriptOnly: true, env: {} };
   const file = path.join(dir, 'solution.yaml');
   if (!isFile(file)) return null;
   let raw: unknown;

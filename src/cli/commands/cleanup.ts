@@ -1,0 +1,20 @@
+/** `hbench cleanup`: remove containers and networks left by hbench runs that died, or (--all) every one. */
+import type { Argv } from 'yargs';
+import { DockerSandboxProvider } from '../../sandbox/docker-provider.js';
+import { EXIT } from '../exit-codes.js';
+
+export interface CleanupArgs {
+  all: boolean;
+}
+
+export function declareCleanup(y: Argv): Argv<CleanupArgs> {
+  return y.option('all', { type: 'boolean', default: false, describe: 'Also remove resources of hbench processes that are still running' }) as unknown as Argv<CleanupArgs>;
+}
+
+export async function cleanupCommand(args: CleanupArgs, print: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  const provider = new DockerSandboxProvider({ runId: 'cleanup' });
+  await provider.ping();
+  const { containers, networks } = await provider.sweep({ all: args.all });
+  print(`removed ${containers} container(s) and ${networks} network(s)\n`);
+  return EXIT.ok;
+}

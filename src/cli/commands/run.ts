@@ -1,0 +1,202 @@
+/** `hbench run`: plan tasks × harnesses × trials, run them in fresh containers, record and summarise. */
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { ResumeMismatchError, TaskError, UsageError } from '../../common/errors.js';
+import { gitState } from '../../common/git.js';
+import { TOOL_VERSION } from '../../common/version.js';
+import type { Harness } from '../../harness/harness.js';
+import { resolveHarness } from '../../harness/registry.js';
+import { ProgressReporter } from '../../report/progress.js';
+import { ReporterMux, type Reporter } from '../../report/reporter.js';
+import { SummaryReporter } from '../../report/summary-reporter.js';
+import { buildPlan } from '../../runner/plan.js';
+import { ResultsStore } from '../../runner/results-store.js';
+import type { RunConfig, RunRecord } from '../../runner/run-record.js';
+import { executePlan } from '../../runner/runner.js';
+import { DockerSandboxProvider } from '../../sandbox/docker-provider.js';
+import { summarise } from '../../scoring/summary.js';
+import { loadSuite } from '../../tasks/loader.js';
+import type { Task } from '../../tasks/task.js';
+import { EXIT } from '../exit-codes.js';
+import { installInterruptHandler } from '../interrupt.js';
+
+export interface RunArgs {
+  tasks: string;
+  harness: string[];
+  trials: number;
+  concurrency: number;
+  task: string[];
+  exclude: string[];
+  out: string;
+  runId?: string;
+  resume?: string;
+  allowNetwork: boolean;
+  harnessDir: string;
+}
+
+export function declareRun(y: Argv): Argv<RunArgs> {
+  return y
+    .option('tasks', { type: 'string', default: 'tasks', describe: 'Folder of task folders (Harbor task.toml or Terminal-Bench task.yaml)' })
+    .option('harness', { type: 'string', array: true, default: [] as string[], describe: 'Harness name (built-in or harnesses/<name>.yaml) or path; repeat for A/B' })
+    .option('trials', { type: 'number', default: 1, describe: 'Trials per task and harness' })
+    .option('concurrency', { type: 'number', default: 4, describe: 'Trials (containers) at once' })
+    .option('task', { type: 'string', array: true, default: [] as string[], describe: 'Only tasks whose folder name matches this glob (repeatable)' })
+    .option('exclude', { type: 'string', array: true, default: [] as string[], describe: 'Skip tasks whose folder name matches this glob (repeatable)' })
+    .option('out', { type: 'string', default: 'results', describe: 'Folder that receives results/<run-id>/' })
+    .option('run-id', { type: 'string', describe: 'Name of the run folder (default: a timestamp)' })
+    .option('resume', { type: 'string', describe: 'Finish an interrupted run: results/<run-id>' })
+    .option('allow-network', { type: 'boolean', default: false, describe: 'Give every task network access (by default only tasks that ask for it get any)' })
+    .option('harness-dir', { type: 'string', default: 'harnesses', describe: 'Folder of harness definition files' }) as unknown as Argv<RunArgs>;
+}
+
+export async function runCommand(args: RunArgs): Promise<number> {
+  if (!Number.isInteger(args.trials) || args.trials < 1) throw new UsageError(`--trials must be a whole number ≥ 1 (got ${args.trials})`);
+  if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError(`--concurrency must be a whole number ≥ 1 (got ${args.concurrency})`);
+
+  let store: ResultsStore;
+  let record: RunRecord;
+  let config: RunConfig;
+  const resuming = Boolean(args.resume);
+  if (args.resume) {
+    if (args.harness.length || args.runId || args.task.length || args.exclude.length) {
+      throw new UsageError('--resume takes tasks, harnesses, filters and trials from the run it resumes; drop --harness/--task/--exclude/--run-id');
+    }
+    store = await ResultsStore.open(path.resolve(args.resume));
+    record = await store.readRun();
+    config = { ...record.config, concurrency: args.concurrency };
+  } else {
+    if (args.harness.length === 0) throw new UsageError('name at least one harness: --harness oracle --harness nop (or a file in harnesses/)');
+    config = {
+      tasksDir: path.resolve(args.tasks),
+      include: args.task,
+      exclude: args.exclude,
+      harnessSpecs: args.harness,
+      trials: args.trials,
+      concurrency: args.concurrency,
+      allowNetwork: args.allowNetwork,
+    };
+    const runId = args.runId ?? defaultRunId();
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) throw new UsageError(`--run-id "${runId}": use letters, digits, ".", "_" and "-"`);
+    store = await ResultsStore.create(path.resolve(args.out, runId));
+    record = newRecord(runId, config);
+  }
+
+  const tasks = await loadTasks(config);
+  const harnesses = await Promise.all(config.harnessSpecs.map((spec) => resolveHarness(spec, { harnessDir: args.harnessDir })));
+  const names = harnesses.map((h) => h.descriptor.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new UsageError(`harness "${dup}" is named twice; give each harness a distinct name`);
+
+  if (resuming) checkUnchanged(record, tasks, harnesses, store.runFile);
+  else {
+    record.tasks = tasks.map(taskEntry);
+    record.harnesses = harnesses.map((h) => h.descriptor);
+    record.git = await gitState(process.cwd());
+  }
+
+  const provider = new DockerSandboxProvider({ runId: record.runId });
+  await provider.ping();
+  // Leftovers of runs that were killed (kill -9, a second Ctrl+C) are removed before anything starts.
+  const swept = await provider.sweep();
+  if (swept.containers || swept.networks) process.stderr.write(`removed ${swept.containers} leftover container(s) and ${swept.networks} network(s) of killed runs\n`);
+
+  const previous = await store.readTrials();
+  const done = new Set(previous.map((r) => r.key));
+  const plan = buildPlan(tasks, harnesses, config.trials).filter((s) => !done.has(s.key));
+  if (resuming) record.resumes.push(new Date().toISOString());
+  record.status = 'running';
+  record.counts = { planned: buildPlan(tasks, harnesses, config.trials).length, finished: previous.length };
+  await store.writeRun(record);
+
+  const progress = new ProgressReporter();
+  const reporters: Reporter[] = [progress, new SummaryReporter(store.dir)];
+  const reporter = new ReporterMux(reporters);
+  reporter.onBegin({ runId: record.runId, outDir: path.relative(process.cwd(), store.dir) || store.dir, planned: plan.length, alreadyDone: previous.length, harnesses: names, tasks: tasks.length, trials: config.trials, model: record.model });
+
+  const interrupt = installInterruptHandler(() => reporter.onInterrupt());
+  let outcome: Awaited<ReturnType<typeof executePlan>>;
+  try {
+    outcome = await executePlan(plan, {
+      runId: record.runId,
+      store,
+      provider,
+      reporter,
+      concurrency: config.concurrency,
+      signal: interrupt.signal,
+      allowNetwork: config.allowNetwork,
+      onImage: (task, image) => (record.images[task.id] = { ref: image.ref, id: image.id }),
+    });
+  } finally {
+    await provider.close().catch(() => undefined);
+    store.close();
+    interrupt.dispose();
+  }
+
+  const all = [...previous, ...outcome.results];
+  record.status = outcome.interrupted ? 'interrupted' : 'completed';
+  record.endedAt = new Date().toISOString();
+  record.counts.finished = all.length;
+  await store.writeRun(record);
+  await reporter.onEnd(summarise(record.runId, all, names), all, outcome.interrupted);
+  if (outcome.interrupted) {
+    process.stderr.write(`run interrupted: ${all.length}/${record.counts.planned} trials recorded; finish with: hbench run --resume ${path.relative(process.cwd(), store.dir)}\n`);
+    return EXIT.interrupted;
+  }
+  return all.some((r) => r.status === 'error') ? EXIT.failed : EXIT.ok;
+}
+
+async function loadTasks(config: RunConfig): Promise<Task[]> {
+  const suite = await loadSuite(config.tasksDir, { include: config.include, exclude: config.exclude });
+  if (suite.failures.length) {
+    const lines = suite.failures.map((f) => f.error.message).join('\n');
+    throw new TaskError(config.tasksDir, undefined, `${suite.failures.length} task(s) cannot be read:\n${lines}\n(fix them, or leave them out with --exclude)`);
+  }
+  if (suite.tasks.length === 0) throw new UsageError(`${config.tasksDir}: no tasks found (a task folder holds task.toml or task.yaml), or --task/--exclude left none`);
+  return suite.tasks;
+}
+
+function checkUnchanged(record: RunRecord, tasks: Task[], harnesses: Harness[], runFile: string): void {
+  const before = new Map(record.tasks.map((t) => [t.id, t.contentHash]));
+  const now = new Map(tasks.map((t) => [t.id, t.contentHash]));
+  const changed: string[] = [];
+  for (const [id, hash] of before) {
+    if (!now.has(id)) changed.push(`task ${id} is gone`);
+    else if (now.get(id) !== hash) changed.push(`task ${id} changed`);
+  }
+  for (const id of now.keys()) if (!before.has(id)) changed.push(`task ${id} is new`);
+  const hBefore = new Map(record.harnesses.map((h) => [h.name, h.hash]));
+  for (const h of harnesses) {
+    if (hBefore.get(h.descriptor.name) !== h.descriptor.hash) changed.push(`harness ${h.descriptor.name} changed`);
+  }
+  if (changed.length) {
+    throw new ResumeMismatchError(`${runFile}: cannot resume: ${changed.join('; ')} since the run started (restore them, or start a new run)`);
+  }
+}
+
+function taskEntry(t: Task): RunRecord['tasks'][number] {
+  return { id: t.id, format: t.format, configFile: t.configFile, contentHash: t.contentHash, steps: t.steps.map((s) => s.name) };
+}
+
+function newRecord(runId: string, config: RunConfig): RunRecord {
+  return {
+    schema: 1,
+    runId,
+    status: 'running',
+    tool: { name: 'harness-bench', version: TOOL_VERSION, node: process.version },
+    config,
+    tasks: [],
+    harnesses: [],
+    model: null,
+    git: null,
+    images: {},
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    resumes: [],
+    counts: { planned: 0, finished: 0 },
+  };
+}
+
+function defaultRunId(): string {
+  const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
+  return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}

@@ -1,0 +1,43 @@
+/** The hbench command line: each command is a declaration (options) over a plain async action. */
+import yargs from 'yargs';
+import { errorMessage } from '../common/errors.js';
+import { TOOL_VERSION } from '../common/version.js';
+import { cleanupCommand, declareCleanup } from './commands/cleanup.js';
+import { declareRun, runCommand } from './commands/run.js';
+import { declareTasks, tasksCheckCommand, tasksListCommand } from './commands/tasks.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const set = (p: Promise<number>) => p.then((c) => void (code = c));
+  const cli = yargs(argv)
+    .scriptName('hbench')
+    .version(TOOL_VERSION)
+    .strict()
+    .command('run', 'Run tasks × harnesses × trials in fresh Docker containers', declareRun, (a) => set(runCommand(a)))
+    .command('tasks', 'Validate and check benchmark tasks', (y) =>
+      y
+        .command('list [dir]', 'Read and validate every task', declareTasks, (a) => set(tasksListCommand(a)))
+        .command('check [dir]', 'Build, run the reference solution (must pass) and a no-op (must fail)', declareTasks, (a) => set(tasksCheckCommand(a)))
+        .demandCommand(1, 'name a subcommand: hbench tasks list | check'),
+    )
+    .command('cleanup', 'Remove containers left by hbench runs that were killed', declareCleanup, (a) => set(cleanupCommand(a)))
+    .demandCommand(1, 'name a command; see hbench --help')
+    .fail((msg, err) => {
+      throw err ?? new UsageFailure(msg);
+    })
+    .help();
+  try {
+    await cli.parseAsync();
+    return code;
+  } catch (err) {
+    if (err instanceof UsageFailure) {
+      process.stderr.write(`hbench: ${err.message}\n(see hbench --help)\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`hbench: ${errorMessage(err)}\n`);
+    return exitCodeFor(err);
+  }
+}
+
+class UsageFailure extends Error {}
