@@ -2,11 +2,19 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    // Integration and end-to-end tests share one Docker engine on a 2-core machine.
-    maxWorkers: 2,
-    minWorkers: 1,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit+integration', include: ['src/**/*.test.ts'] },
+      },
+      {
+        // End-to-end files run the CLI against one shared Docker engine, and every run sweeps containers of killed
+        // runs: one file at a time keeps each file's view of the engine its own.
+        extends: true,
+        test: { name: 'e2e', include: ['test/**/*.test.ts'], fileParallelism: false },
+      },
+    ],
   },
 });

@@ -61,8 +61,8 @@ export class DockerApiError extends HbenchError {
 }
 
 export class ImageBuildError extends HbenchError {
-  constructor(readonly dockerfile: string, detail: string, readonly log?: string) {
-    super('IMAGE_BUILD', `${dockerfile}: image build failed: ${oneLine(detail)} (fix the Dockerfile; the full build log is in the trial folder)`);
+  constructor(readonly dockerfile: string, detail: string, readonly logFile?: string) {
+    super('IMAGE_BUILD', `${dockerfile}: image build failed: ${oneLine(detail)} (fix the Dockerfile${logFile ? `; build log: ${logFile}` : ''})`);
   }
 }
 

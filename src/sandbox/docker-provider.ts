@@ -91,7 +91,7 @@ export class DockerSandboxProvider implements SandboxProvider {
       );
     } catch (e) {
       log?.end();
-      throw new ImageBuildError(dockerfilePath, errorMessage(e));
+      throw new ImageBuildError(dockerfilePath, errorMessage(e), options.logFile);
     }
     const lines: string[] = [];
     let failure: string | null = null;
@@ -130,8 +130,9 @@ export class DockerSandboxProvider implements SandboxProvider {
       }
     }
     if (failure) {
-      const last = lines.filter((l) => !l.startsWith('ERROR')).slice(-1)[0];
-      throw new ImageBuildError(dockerfilePath, `${failure}${last && failure !== 'interrupted' ? ` (last step: ${oneLine(last, 160)})` : ''}`, lines.join('\n'));
+      const lastStep = lines.filter((l) => /^Step \d+\/\d+ :/.test(l)).slice(-1)[0];
+      const at = lastStep && failure !== 'interrupted' ? ` at ${oneLine(lastStep, 160)}` : '';
+      throw new ImageBuildError(dockerfilePath, `${failure}${at}`, options.logFile);
     }
   }
 

@@ -53,17 +53,16 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (!Number.isInteger(args.trials) || args.trials < 1) throw new UsageError(`--trials must be a whole number ≥ 1 (got ${args.trials})`);
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError(`--concurrency must be a whole number ≥ 1 (got ${args.concurrency})`);
 
-  let store: ResultsStore;
-  let record: RunRecord;
+  // Everything that can be wrong with the input is checked before anything is written.
   let config: RunConfig;
-  const resuming = Boolean(args.resume);
+  let existing: { store: ResultsStore; record: RunRecord } | null = null;
   if (args.resume) {
     if (args.harness.length || args.runId || args.task.length || args.exclude.length) {
       throw new UsageError('--resume takes tasks, harnesses, filters and trials from the run it resumes; drop --harness/--task/--exclude/--run-id');
     }
-    store = await ResultsStore.open(path.resolve(args.resume));
-    record = await store.readRun();
-    config = { ...record.config, concurrency: args.concurrency };
+    const store = await ResultsStore.open(path.resolve(args.resume));
+    existing = { store, record: await store.readRun() };
+    config = { ...existing.record.config, concurrency: args.concurrency };
   } else {
     if (args.harness.length === 0) throw new UsageError('name at least one harness: --harness oracle --harness nop (or a file in harnesses/)');
     config = {
@@ -75,27 +74,32 @@ export async function runCommand(args: RunArgs): Promise<number> {
       concurrency: args.concurrency,
       allowNetwork: args.allowNetwork,
     };
-    const runId = args.runId ?? defaultRunId();
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) throw new UsageError(`--run-id "${runId}": use letters, digits, ".", "_" and "-"`);
-    store = await ResultsStore.create(path.resolve(args.out, runId));
-    record = newRecord(runId, config);
   }
+  const runId = existing?.record.runId ?? args.runId ?? defaultRunId();
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) throw new UsageError(`--run-id "${runId}": use letters, digits, ".", "_" and "-"`);
 
   const tasks = await loadTasks(config);
   const harnesses = await Promise.all(config.harnessSpecs.map((spec) => resolveHarness(spec, { harnessDir: args.harnessDir })));
   const names = harnesses.map((h) => h.descriptor.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new UsageError(`harness "${dup}" is named twice; give each harness a distinct name`);
+  if (existing) checkUnchanged(existing.record, tasks, harnesses, existing.store.runFile);
 
-  if (resuming) checkUnchanged(record, tasks, harnesses, store.runFile);
-  else {
+  const provider = new DockerSandboxProvider({ runId });
+  await provider.ping();
+
+  let store: ResultsStore;
+  let record: RunRecord;
+  if (existing) {
+    ({ store, record } = existing);
+  } else {
+    store = await ResultsStore.create(path.resolve(args.out, runId));
+    record = newRecord(runId, config);
     record.tasks = tasks.map(taskEntry);
     record.harnesses = harnesses.map((h) => h.descriptor);
     record.git = await gitState(process.cwd());
   }
 
-  const provider = new DockerSandboxProvider({ runId: record.runId });
-  await provider.ping();
   // Leftovers of runs that were killed (kill -9, a second Ctrl+C) are removed before anything starts.
   const swept = await provider.sweep();
   if (swept.containers || swept.networks) process.stderr.write(`removed ${swept.containers} leftover container(s) and ${swept.networks} network(s) of killed runs\n`);
@@ -103,7 +107,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const previous = await store.readTrials();
   const done = new Set(previous.map((r) => r.key));
   const plan = buildPlan(tasks, harnesses, config.trials).filter((s) => !done.has(s.key));
-  if (resuming) record.resumes.push(new Date().toISOString());
+  if (existing) record.resumes.push(new Date().toISOString());
   record.status = 'running';
   record.counts = { planned: buildPlan(tasks, harnesses, config.trials).length, finished: previous.length };
   await store.writeRun(record);
