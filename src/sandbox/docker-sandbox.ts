@@ -58,8 +58,11 @@ export class DockerSandbox implements Sandbox {
     let timedOut = false;
     let aborted = false;
     let stopping: Promise<void> | null = null;
+    // Set once the stream is being read: after a kill, stop waiting for a stream a stray process keeps open.
+    let giveUpWaiting: (() => void) | null = null;
     const stop = () => {
       stopping ??= this.killGroup(execId);
+      setTimeout(() => giveUpWaiting?.(), 3000).unref();
       return stopping;
     };
     const timer = options.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), void stop()), Math.max(0, options.timeoutMs)) : null;
@@ -86,23 +89,11 @@ export class DockerSandbox implements Sandbox {
       stderr.on('data', (c: Buffer) => (err.push(c), errFile?.write(c)));
       this.container.modem.demuxStream(stream, stdout, stderr);
       await new Promise<void>((resolve) => {
-        let settled = false;
-        const finish = () => {
-          if (!settled) (settled = true), resolve();
-        };
-        stream.on('end', finish);
-        stream.on('close', finish);
-        stream.on('error', finish);
-        // After a kill, do not wait forever for a stream that a stray process keeps open.
-        const giveUp = () => setTimeout(finish, 3000).unref();
-        if (timedOut || aborted) giveUp();
-        else {
-          const t = setInterval(() => {
-            if (timedOut || aborted) (clearInterval(t), giveUp());
-            else if (settled) clearInterval(t);
-          }, 100);
-          t.unref();
-        }
+        giveUpWaiting = resolve;
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', () => resolve());
+        if (stopping) setTimeout(resolve, 3000).unref();
       });
       if (stopping) await stopping;
       const info = await exec.inspect().catch(() => null);
