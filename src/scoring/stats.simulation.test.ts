@@ -1,0 +1,106 @@
+/**
+ * Simulation checks of the statistics against known truth, each over ≥ 1000 simulated experiments with a fixed seed.
+ */
+import { describe, expect, it } from 'vitest';
+import { pairedComparison } from './paired.js';
+import { diffSd, pairedPower } from './power.js';
+import { mulberry32 } from './prng.js';
+import { clusteredRate, type TaskTally } from './rates.js';
+
+function binomial(rand: () => number, n: number, p: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) if (rand() < p) s++;
+  return s;
+}
+
+/** A Beta(2, 2) draw (the mean of two of three sorted uniforms is not Beta; use the order statistic: median of 3). */
+function beta22(rand: () => number): number {
+  const u = [rand(), rand(), rand()].sort((a, b) => a - b);
+  return u[1]!;
+}
+
+describe('statistics under simulation', () => {
+  it('the clustered 95% CI covers the true pass rate 93–97% of the time', () => {
+    // Tasks are drawn from a population whose per-task success probability is Beta(2, 2) (mean 0.5); 30 tasks, 5 trials.
+    const rand = mulberry32(2024);
+    const experiments = 2000;
+    let covered = 0;
+    for (let e = 0; e < experiments; e++) {
+      const tasks: TaskTally[] = Array.from({ length: 30 }, () => ({ successes: binomial(rand, 5, beta22(rand)), trials: 5 }));
+      const r = clusteredRate(tasks)!;
+      if (r.low <= 0.5 && 0.5 <= r.high) covered++;
+    }
+    const coverage = covered / experiments;
+    expect(coverage).toBeGreaterThanOrEqual(0.93);
+    expect(coverage).toBeLessThanOrEqual(0.97);
+  });
+
+  it('comparing two identical harnesses reports a difference at most alpha + 1% of the time', () => {
+    const rand = mulberry32(7);
+    const experiments = 2000;
+    let differences = 0;
+    for (let e = 0; e < experiments; e++) {
+      const base = new Map<string, TaskTally>();
+      const cand = new Map<string, TaskTally>();
+      for (let t = 0; t < 30; t++) {
+        const p = rand();
+        base.set(`t${t}`, { successes: binomial(rand, 4, p), trials: 4 });
+        cand.set(`t${t}`, { successes: binomial(rand, 4, p), trials: 4 });
+      }
+      if (pairedComparison(base, cand).verdict !== 'no detectable difference') differences++;
+    }
+    expect(differences / experiments).toBeLessThanOrEqual(0.06);
+  });
+
+  it('the same check holds for few tasks, where the exact permutation test is used', () => {
+    const rand = mulberry32(99);
+    const experiments = 1000;
+    let differences = 0;
+    for (let e = 0; e < experiments; e++) {
+      const base = new Map<string, TaskTally>();
+      const cand = new Map<string, TaskTally>();
+      for (let t = 0; t < 8; t++) {
+        const p = rand();
+        base.set(`t${t}`, { successes: binomial(rand, 3, p), trials: 3 });
+        cand.set(`t${t}`, { successes: binomial(rand, 3, p), trials: 3 });
+      }
+      const r = pairedComparison(base, cand);
+      expect(r.test).toBe('permutation-exact');
+      if (r.verdict !== 'no detectable difference') differences++;
+    }
+    expect(differences / experiments).toBeLessThanOrEqual(0.06);
+  });
+
+  it('observed power is within 5 points of what the power analysis predicts', () => {
+    // 40 tasks, 3 trials per side, baseline p ~ U(0.2, 0.7), candidate = baseline + 0.15 (τ = 0).
+    const rand = mulberry32(31337);
+    const tasks = 40;
+    const trials = 3;
+    const delta = 0.15;
+    const experiments = 1500;
+    let detected = 0;
+    let noise = 0;
+    const pbs: number[] = [];
+    for (let e = 0; e < experiments; e++) {
+      const base = new Map<string, TaskTally>();
+      const cand = new Map<string, TaskTally>();
+      for (let t = 0; t < tasks; t++) {
+        const pb = 0.2 + 0.5 * rand();
+        if (e === 0) pbs.push(pb);
+        base.set(`t${t}`, { successes: binomial(rand, trials, pb), trials });
+        cand.set(`t${t}`, { successes: binomial(rand, trials, pb + delta), trials });
+      }
+      if (pairedComparison(base, cand).verdict === 'improved') detected++;
+    }
+    // Per-task noise variance averaged over the baseline distribution U(0.2, 0.7): E[p(1−p) + (p+δ)(1−p−δ)] / n.
+    for (let i = 0; i < 10_000; i++) {
+      const pb = 0.2 + (0.5 * (i + 0.5)) / 10_000;
+      noise += pb * (1 - pb) + (pb + delta) * (1 - pb - delta);
+    }
+    const sd = Math.sqrt(noise / 10_000 / trials);
+    expect(sd).toBeCloseTo(diffSd({ pBase: 0.45, pCand: 0.6, tau: 0 }, trials), 1);
+    const predicted = pairedPower(delta, sd, tasks);
+    const observed = detected / experiments;
+    expect(Math.abs(observed - predicted)).toBeLessThanOrEqual(0.05);
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * Reference values come from SciPy 1.17 (scipy.stats.t, scipy.stats.norm, scipy.special.betainc,
+ * scipy.stats.ttest_1samp), from exact enumeration with Python's math.comb (Fisher's test, sign-flip test), from
+ * Newcombe (1998) Table I (Wilson interval for 8/10), and from the formulas of Chen et al. (2021) worked by hand.
+ */
+import { describe, expect, it } from 'vitest';
+import { incompleteBeta, normalCdf, normalQuantile, tCdf, tQuantile } from './distributions.js';
+import { fisherExact, pairedComparison, signFlipPValue } from './paired.js';
+import { diffSd, minimumDetectableEffect, pairedPower, tasksNeeded } from './power.js';
+import { clusteredRate, describe as describeValues, passAtK, passHatK, passKTable, wilsonInterval } from './rates.js';
+
+describe('distributions', () => {
+  it('matches SciPy', () => {
+    expect(tQuantile(0.975, 9)).toBeCloseTo(2.262157162798205, 6);
+    expect(tQuantile(0.975, 1)).toBeCloseTo(12.706204736174694, 5);
+    expect(tQuantile(0.975, 29)).toBeCloseTo(2.045229642132703, 6);
+    expect(tCdf(2.0, 5)).toBeCloseTo(0.9490302605850708, 7);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 6);
+    expect(normalCdf(1)).toBeCloseTo(0.8413447460685429, 6);
+    expect(incompleteBeta(0.4, 2, 3)).toBeCloseTo(0.5248, 8);
+    expect(incompleteBeta(0.1, 0.5, 0.5)).toBeCloseTo(0.20483276469913345, 7);
+  });
+});
+
+describe('rates', () => {
+  it('Wilson interval for 8/10 (Newcombe 1998: 0.4902–0.9433)', () => {
+    const w = wilsonInterval(8, 10);
+    expect(w.low).toBeCloseTo(0.4902, 4);
+    expect(w.high).toBeCloseTo(0.9433, 4);
+  });
+
+  it('clusters by task: SE from the spread of per-task rates, t with C−1 df', () => {
+    // Per-task rates 1, 0.5, 0, 0.5 → mean 0.5, sample sd 0.408248, SE = 0.204124, t(0.975, 3) = 3.182446.
+    const r = clusteredRate([
+      { successes: 2, trials: 2 },
+      { successes: 1, trials: 2 },
+      { successes: 0, trials: 2 },
+      { successes: 2, trials: 4 },
+    ])!;
+    expect(r.method).toBe('cluster-t');
+    expect(r.rate).toBeCloseTo(0.5, 10);
+    expect(r.se).toBeCloseTo(0.2041241, 6);
+    expect(r.low).toBe(0);
+    expect(r.high).toBe(1);
+    expect(r.trials).toBe(10);
+  });
+
+  it('falls back to Wilson with one task', () => {
+    expect(clusteredRate([{ successes: 8, trials: 10 }])).toMatchObject({ method: 'wilson', rate: 0.8 });
+  });
+
+  it('pass@k and pass^k (hand-worked: n=5, c=2)', () => {
+    expect(passAtK(5, 2, 1)).toBeCloseTo(0.4, 12);
+    expect(passAtK(5, 2, 2)).toBeCloseTo(1 - 3 / 10, 12); // 1 − C(3,2)/C(5,2)
+    expect(passAtK(5, 2, 4)).toBe(1); // n − c < k
+    expect(passHatK(5, 2, 2)).toBeCloseTo(1 / 10, 12); // C(2,2)/C(5,2)
+    expect(passHatK(5, 2, 3)).toBe(0);
+    expect(passHatK(5, 5, 5)).toBe(1);
+    const table = passKTable([{ successes: 2, trials: 5 }, { successes: 5, trials: 5 }]);
+    expect(table).toHaveLength(5);
+    expect(table[1]).toEqual({ k: 2, passAtK: (0.7 + 1) / 2, passHatK: (0.1 + 1) / 2 });
+  });
+
+  it('describes distributions like numpy (linear interpolation)', () => {
+    const d = describeValues([1, 2, 3, 4, 10])!;
+    expect(d.mean).toBe(4);
+    expect(d.median).toBe(3);
+    expect(d.p90).toBeCloseTo(7.6, 12); // numpy.percentile([1,2,3,4,10], 90)
+  });
+});
+
+describe('paired comparison', () => {
+  it('Fisher exact, two-sided (exact enumeration)', () => {
+    expect(fisherExact(8, 2, 1, 5)).toBeCloseTo(0.03496503496503496, 10);
+    expect(fisherExact(3, 1, 1, 3)).toBeCloseTo(0.4857142857142857, 10); // Fisher's tea-tasting table
+    expect(fisherExact(5, 0, 0, 5)).toBeCloseTo(0.007936507936507936, 10);
+    expect(fisherExact(2, 3, 2, 3)).toBeCloseTo(1, 10);
+  });
+
+  it('exact sign-flip p-value (enumerated: 4 of 64 flips are as extreme)', () => {
+    expect(signFlipPValue([0.2, 0.4, 0.6, 0.8, 1.0, 0.0])).toBeCloseTo(0.0625, 12);
+  });
+
+  it('paired t over many tasks matches scipy.stats.ttest_1samp', () => {
+    const diffs = [0.2, 0.4, -0.2, 0.6, 0.0, 0.4, 0.2, 0.8, 0.2, 0.4, 0.0, 0.6, 0.2, -0.4, 0.4, 0.2, 0.6, 0.2, 0.0, 0.4];
+    const base = new Map<string, { successes: number; trials: number }>();
+    const cand = new Map<string, { successes: number; trials: number }>();
+    diffs.forEach((d, i) => {
+      base.set(`t${i}`, { successes: 1, trials: 5 });
+      cand.set(`t${i}`, { successes: 1 + Math.round(d * 5), trials: 5 });
+    });
+    const r = pairedComparison(base, cand);
+    expect(r.test).toBe('paired-t');
+    expect(r.meanDiff / r.se).toBeCloseTo(3.996889337736217, 8);
+    expect(r.pValue).toBeCloseTo(0.0007716559703909933, 8);
+    expect(r.verdict).toBe('improved');
+    expect(r.low).toBeGreaterThan(0);
+    const reversed = pairedComparison(cand, base);
+    expect(reversed.verdict).toBe('regressed');
+    expect(pairedComparison(base, cand, { minEffect: 0.5 }).verdict).toBe('no detectable difference');
+  });
+
+  it('reports tasks only one side has, correlation and the unpaired SE', () => {
+    const r = pairedComparison(
+      new Map([['a', { successes: 1, trials: 2 }], ['b', { successes: 2, trials: 2 }], ['x', { successes: 0, trials: 2 }]]),
+      new Map([['a', { successes: 2, trials: 2 }], ['b', { successes: 2, trials: 2 }], ['y', { successes: 0, trials: 2 }]]),
+    );
+    expect(r.tasks).toBe(2);
+    expect(r.onlyBaseline).toEqual(['x']);
+    expect(r.onlyCandidate).toEqual(['y']);
+    expect(r.test).toBe('permutation-exact');
+    expect(r.unpairedSe).toBeGreaterThan(0);
+  });
+});
+
+describe('power', () => {
+  it('is alpha at no effect, grows with tasks, and inverts to the tasks needed and the MDE', () => {
+    expect(pairedPower(0, 0.3, 40)).toBeCloseTo(0.05, 2);
+    expect(pairedPower(0.1, 0.3, 100)).toBeGreaterThan(pairedPower(0.1, 0.3, 30));
+    const n = tasksNeeded(0.1, 0.3)!;
+    expect(pairedPower(0.1, 0.3, n)).toBeGreaterThanOrEqual(0.8);
+    expect(pairedPower(0.1, 0.3, n - 1)).toBeLessThan(0.8);
+    // Normal-approximation sanity check: ((1.96 + 0.84) · 0.3 / 0.1)² ≈ 70.6, a little more with t.
+    expect(n).toBeGreaterThanOrEqual(71);
+    expect(n).toBeLessThanOrEqual(75);
+    const mde = minimumDetectableEffect(0.3, n);
+    expect(mde).toBeLessThanOrEqual(0.1);
+    expect(mde).toBeGreaterThan(0.095);
+    expect(diffSd({ pBase: 0.5, pCand: 0.5, tau: 0 }, 5)).toBeCloseTo(Math.sqrt(0.5 / 5), 12);
+  });
+});
