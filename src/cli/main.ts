@@ -3,6 +3,8 @@ import yargs from 'yargs';
 import { errorMessage } from '../common/errors.js';
 import { TOOL_VERSION } from '../common/version.js';
 import { cleanupCommand, declareCleanup } from './commands/cleanup.js';
+import { compareCommand, declareCompare } from './commands/compare.js';
+import { declarePlan, planCommand } from './commands/plan.js';
 import { declareRun, runCommand } from './commands/run.js';
 import { declareTasks, tasksCheckCommand, tasksListCommand } from './commands/tasks.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -21,6 +23,8 @@ export async function main(argv: string[]): Promise<number> {
         .command('check [dir]', 'Build, run the reference solution (must pass) and a no-op (must fail)', declareTasks, (a) => set(tasksCheckCommand(a)))
         .demandCommand(1, 'name a subcommand: hbench tasks list | check'),
     )
+    .command('compare <baseline> <candidate>', 'Paired A/B comparison of two harnesses (results/<run>[#harness]); the CI gate', declareCompare, (a) => set(compareCommand(a)))
+    .command('plan [sides..]', 'Trials and tasks needed to detect a difference; minimum detectable effect of a run', declarePlan, (a) => set(planCommand(a)))
     .command('cleanup', 'Remove containers left by hbench runs that were killed', declareCleanup, (a) => set(cleanupCommand(a)))
     .demandCommand(1, 'name a command; see hbench --help')
     .fail((msg, err) => {

@@ -1,25 +1,36 @@
-/** At the end of a run: the harness × pass-rate table on stdout and summary.csv in the results folder. */
+/**
+ * At the end of a run: the summary on stdout, and summary.csv, summary.json (and, when asked, a Markdown summary for
+ * CI) in the results folder.
+ */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { TrialResult } from '../runner/trial-result.js';
 import type { RunSummary } from '../scoring/summary.js';
-import type { Reporter } from './reporter.js';
-import { duration, formatTable, pct } from './table.js';
+import type { Reporter, RunInfo } from './reporter.js';
+import { summaryMarkdown, summaryText } from './summary-text.js';
+
+export interface SummaryReporterOptions {
+  outDir: string;
+  /** Also write the Markdown summary here (e.g. $GITHUB_STEP_SUMMARY). */
+  markdownFile?: string;
+  print?: (text: string) => void;
+}
 
 export class SummaryReporter implements Reporter {
   readonly name = 'summary';
-  constructor(
-    private readonly outDir: string,
-    private readonly print: (text: string) => void = (t) => process.stdout.write(t),
-  ) {}
+  private model: RunInfo['model'] = null;
+  constructor(private readonly options: SummaryReporterOptions) {}
+
+  onBegin(info: RunInfo): void {
+    this.model = info.model;
+  }
 
   async onEnd(summary: RunSummary, _all: TrialResult[], interrupted: boolean): Promise<void> {
-    const rows = summary.harnesses.map((h) => [h.harness, h.trials, h.passed, h.failed, h.timeouts, h.errors, pct(h.passRate), duration(h.meanDurationMs)]);
+    const print = this.options.print ?? ((t: string) => process.stdout.write(t));
     const title = interrupted ? 'Partial results (run interrupted; finish it with --resume)' : 'Results';
-    this.print(`\n${title}: ${summary.runId}\n${formatTable(['harness', 'trials', 'passed', 'failed', 'timeout', 'errors', 'pass rate', 'mean time'], rows)}\n`);
-    this.print('pass rate = passed / (trials − errors); infrastructure errors are left out, timeouts count as failures\n');
-    this.print(`results: ${this.outDir}\n`);
+    const model = this.model ? `model ${this.model.id}${this.model.simulated ? ' (SIMULATED model, not a real LLM)' : ''}\n` : '';
+    print(`\n${title}: ${summary.runId}\n${model}${summaryText(summary)}\nresults: ${this.options.outDir}\n`);
     const csv = stringify(
       summary.harnesses.map((h) => ({
         harness: h.harness,
@@ -29,12 +40,19 @@ export class SummaryReporter implements Reporter {
         failed: h.failed,
         timeout: h.timeouts,
         error: h.errors,
-        pass_rate: h.passRate ?? '',
+        pass_rate: h.passRate?.rate ?? '',
+        ci_low: h.passRate?.low ?? '',
+        ci_high: h.passRate?.high ?? '',
+        se: h.passRate?.se ?? '',
+        ci_method: h.passRate?.method ?? '',
         mean_reward: h.meanReward ?? '',
+        [`pass_at_${h.passK.length}`]: h.passK.at(-1)?.passAtK ?? '',
         mean_duration_ms: h.meanDurationMs,
       })),
-      { header: true },
+      { header: true, columns: ['harness', 'tasks', 'trials', 'passed', 'failed', 'timeout', 'error', 'pass_rate', 'ci_low', 'ci_high', 'se', 'ci_method', 'mean_reward', 'mean_duration_ms'] },
     );
-    await writeFile(path.join(this.outDir, 'summary.csv'), csv);
+    await writeFile(path.join(this.options.outDir, 'summary.csv'), csv);
+    await writeFile(path.join(this.options.outDir, 'summary.json'), `${JSON.stringify({ ...summary, model: this.model, interrupted }, null, 2)}\n`);
+    if (this.options.markdownFile) await writeFile(this.options.markdownFile, summaryMarkdown(summary, this.model));
   }
 }

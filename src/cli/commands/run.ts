@@ -32,6 +32,8 @@ export interface RunArgs {
   resume?: string;
   allowNetwork: boolean;
   harnessDir: string;
+  summaryMd?: string;
+  errorsAsFailures: boolean;
 }
 
 export function declareRun(y: Argv): Argv<RunArgs> {
@@ -46,7 +48,9 @@ export function declareRun(y: Argv): Argv<RunArgs> {
     .option('run-id', { type: 'string', describe: 'Name of the run folder (default: a timestamp)' })
     .option('resume', { type: 'string', describe: 'Finish an interrupted run: results/<run-id>' })
     .option('allow-network', { type: 'boolean', default: false, describe: 'Give every task network access (by default only tasks that ask for it get any)' })
-    .option('harness-dir', { type: 'string', default: 'harnesses', describe: 'Folder of harness definition files' }) as unknown as Argv<RunArgs>;
+    .option('harness-dir', { type: 'string', default: 'harnesses', describe: 'Folder of harness definition files' })
+    .option('summary-md', { type: 'string', describe: 'Also write the summary as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)' })
+    .option('errors-as-failures', { type: 'boolean', default: false, describe: 'Count infrastructure errors as failures in pass rates (default: leave them out)' }) as unknown as Argv<RunArgs>;
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
@@ -113,7 +117,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   await store.writeRun(record);
 
   const progress = new ProgressReporter();
-  const reporters: Reporter[] = [progress, new SummaryReporter(store.dir)];
+  const reporters: Reporter[] = [progress, new SummaryReporter({ outDir: store.dir, markdownFile: args.summaryMd ? path.resolve(args.summaryMd) : undefined })];
   const reporter = new ReporterMux(reporters);
   reporter.onBegin({ runId: record.runId, outDir: path.relative(process.cwd(), store.dir) || store.dir, planned: plan.length, alreadyDone: previous.length, harnesses: names, tasks: tasks.length, trials: config.trials, model: record.model });
 
@@ -141,7 +145,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   record.endedAt = new Date().toISOString();
   record.counts.finished = all.length;
   await store.writeRun(record);
-  await reporter.onEnd(summarise(record.runId, all, names), all, outcome.interrupted);
+  await reporter.onEnd(summarise(record.runId, all, names, { errorsAsFailures: args.errorsAsFailures }), all, outcome.interrupted);
   if (outcome.interrupted) {
     process.stderr.write(`run interrupted: ${all.length}/${record.counts.planned} trials recorded; finish with: hbench run --resume ${path.relative(process.cwd(), store.dir)}\n`);
     return EXIT.interrupted;

@@ -1,0 +1,72 @@
+/**
+ * `hbench plan`: how many tasks and trials a comparison needs to detect a difference δ with power 1−β at α, from a
+ * pair of result sides (their per-task variance and correlation) or from stated numbers; and the minimum detectable
+ * effect of the run at hand.
+ */
+import type { Argv } from 'yargs';
+import { UsageError } from '../../common/errors.js';
+import { num, signedPct } from '../../report/format.js';
+import { formatTable, pct } from '../../report/table.js';
+import { loadSide } from '../../runner/load-results.js';
+import { diffSd, estimateDesign, minimumDetectableEffect, planTable, type DesignInputs } from '../../scoring/power.js';
+import { taskTallies } from '../../scoring/summary.js';
+import { EXIT } from '../exit-codes.js';
+
+export interface PlanArgs {
+  sides: string[];
+  delta: number;
+  power: number;
+  alpha: number;
+  pBase?: number;
+  tau: number;
+  format: 'table' | 'json';
+}
+
+export function declarePlan(y: Argv): Argv<PlanArgs> {
+  return y
+    .positional('sides', { type: 'string', array: true, default: [] as string[], describe: 'BASELINE CANDIDATE result sides (results/<run>#<harness>), or none with --p-base' })
+    .option('delta', { type: 'number', default: 0.1, describe: 'Difference in pass rate to detect (0–1)' })
+    .option('power', { type: 'number', default: 0.8, describe: 'Power 1−β' })
+    .option('alpha', { type: 'number', default: 0.05, describe: 'Significance level' })
+    .option('p-base', { type: 'number', describe: 'Baseline pass rate, when planning from stated numbers' })
+    .option('tau', { type: 'number', default: 0.1, describe: 'Between-task SD of the true differences, when planning from stated numbers' })
+    .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }) as unknown as Argv<PlanArgs>;
+}
+
+export async function planCommand(args: PlanArgs, print: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  if (!(args.delta > 0 && args.delta < 1)) throw new UsageError(`--delta must be between 0 and 1 (got ${args.delta})`);
+  if (!(args.power > 0 && args.power < 1)) throw new UsageError(`--power must be between 0 and 1 (got ${args.power})`);
+  if (!(args.alpha > 0 && args.alpha < 1)) throw new UsageError(`--alpha must be between 0 and 1 (got ${args.alpha})`);
+  let inputs: DesignInputs;
+  let current: { tasks: number; trialsPerTask: number; mde: number; observedSdDiff: number } | null = null;
+  let source: string;
+  if (args.sides.length === 2) {
+    const [a, b] = await Promise.all(args.sides.map(loadSide));
+    const est = estimateDesign(taskTallies(a!.trials), taskTallies(b!.trials));
+    if (est.tasks < 2) throw new UsageError('the two sides share fewer than 2 tasks: plan from stated numbers instead (--p-base, --tau)');
+    inputs = { pBase: est.pBase, pCand: Math.min(1, est.pBase + args.delta), tau: est.tau };
+    // The MDE uses the design's SD at the run's own trial count (τ plus binomial noise), not the raw observed SD,
+    // which is 0 when every task moved the same way.
+    const sd = diffSd({ pBase: est.pBase, pCand: est.pBase, tau: est.tau }, est.trialsPerTask);
+    current = { tasks: est.tasks, trialsPerTask: est.trialsPerTask, mde: minimumDetectableEffect(sd, est.tasks, args.power, args.alpha), observedSdDiff: est.observedSdDiff };
+    source = `${a!.label} vs ${b!.label}: baseline ${pct(est.pBase)}, between-task SD of differences τ = ${num(est.tau, 3)} (observed per-task SD ${num(est.observedSdDiff, 3)} minus binomial noise)`;
+  } else if (args.sides.length === 0 && args.pBase !== undefined) {
+    if (!(args.pBase >= 0 && args.pBase <= 1)) throw new UsageError(`--p-base must be between 0 and 1 (got ${args.pBase})`);
+    inputs = { pBase: args.pBase, pCand: Math.min(1, args.pBase + args.delta), tau: args.tau };
+    source = `stated: baseline ${pct(args.pBase)}, τ = ${args.tau}`;
+  } else {
+    throw new UsageError('give two result sides (hbench plan results/A#h1 results/B#h2) or stated numbers (--p-base 0.5 [--tau 0.1])');
+  }
+  const rows = planTable(args.delta, inputs, args.power, args.alpha);
+  if (args.format === 'json') {
+    print(`${JSON.stringify({ delta: args.delta, power: args.power, alpha: args.alpha, inputs, rows, current }, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  print(`Detecting ${signedPct(args.delta)} with power ${args.power} at α = ${args.alpha} (paired over tasks)\n${source}\n\n`);
+  print(`${formatTable(['trials per task', 'SD of per-task diff', 'tasks needed', 'total trials (both sides)'], rows.map((r) => [r.trialsPerTask, num(r.sdDiff, 3), r.tasks ?? '> 100000', r.totalTrials ?? '–']))}\n`);
+  if (current) {
+    print(`\nThe run at hand: ${current.tasks} tasks × ${current.trialsPerTask} trials detects differences of ${signedPct(current.mde)} or more with power ${args.power} (minimum detectable effect).\n`);
+    print(`With ${current.trialsPerTask} trials per task, ${signedPct(args.delta)} needs ${rows.find((r) => r.trialsPerTask === current!.trialsPerTask)?.tasks ?? planTable(args.delta, inputs, args.power, args.alpha, [current.trialsPerTask])[0]!.tasks ?? '> 100000'} tasks (SD ${num(diffSd(inputs, current.trialsPerTask), 3)}).\n`);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,81 @@
+/** The comparison of two sides as a terminal table, Markdown (PR comment / CI job summary), JSON or JUnit XML. */
+import type { PairedComparison } from '../scoring/paired.js';
+import { num, pValue, signedPct } from './format.js';
+import { formatTable, pct } from './table.js';
+
+export interface CompareContext {
+  baseline: string;
+  candidate: string;
+  model: string | null;
+  simulated: boolean;
+}
+
+const TEST_NAME: Record<PairedComparison['test'], string> = {
+  'permutation-exact': 'exact sign-flip permutation test over tasks',
+  'paired-t': 'paired t test over tasks',
+  none: 'no test (fewer than 2 shared tasks)',
+};
+
+function verdictLine(c: PairedComparison, ctx: CompareContext): string {
+  return `${c.verdict.toUpperCase()}: ${ctx.candidate} vs ${ctx.baseline}: ${signedPct(c.meanDiff)} (95% CI ${signedPct(c.low)} to ${signedPct(c.high)}), p = ${pValue(c.pValue)}, ${c.tasks} tasks`;
+}
+
+export function compareText(c: PairedComparison, ctx: CompareContext): string {
+  const lines = [verdictLine(c, ctx)];
+  if (ctx.model) lines.push(`model: ${ctx.model}${ctx.simulated ? ' (SIMULATED model, not a real LLM)' : ''}`);
+  lines.push(
+    '',
+    formatTable(
+      ['', 'value'],
+      [
+        ['baseline pass rate', pct(c.baselineRate)],
+        ['candidate pass rate', pct(c.candidateRate)],
+        ['mean difference', signedPct(c.meanDiff)],
+        ['paired SE', num(c.se * 100, 2) + ' pts'],
+        ['unpaired SE (for contrast)', num(c.unpairedSe * 100, 2) + ' pts'],
+        ['correlation of per-task rates', num(c.correlation, 2)],
+        ['test', TEST_NAME[c.test]],
+        ['alpha / min effect', `${c.alpha} / ${signedPct(c.minEffect)}`],
+      ],
+    ),
+    '',
+    formatTable(
+      ['task', 'baseline', 'candidate', 'diff', 'Fisher p', ''],
+      c.perTask.map((t) => [t.taskId, `${pct(t.baselineRate, 0)} (${t.baseline.successes}/${t.baseline.trials})`, `${pct(t.candidateRate, 0)} (${t.candidate.successes}/${t.candidate.trials})`, signedPct(t.diff, 0), pValue(t.fisherP), t.significant ? (t.diff > 0 ? 'better' : 'worse') : '']),
+    ),
+  );
+  if (c.onlyBaseline.length || c.onlyCandidate.length) {
+    lines.push('', `not compared (only one side ran them): ${[...c.onlyBaseline.map((t) => `${t} (baseline)`), ...c.onlyCandidate.map((t) => `${t} (candidate)`)].join(', ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function compareMarkdown(c: PairedComparison, ctx: CompareContext): string {
+  const icon = c.verdict === 'improved' ? '🟢' : c.verdict === 'regressed' ? '🔴' : '⚪';
+  const md = (cells: Array<string | number>) => `| ${cells.map((x) => String(x).replace(/\|/g, '\\|')).join(' | ')} |`;
+  const lines = [
+    `### ${icon} ${c.verdict}: \`${ctx.candidate}\` vs \`${ctx.baseline}\``,
+    '',
+    `**${signedPct(c.meanDiff)}** (95% CI ${signedPct(c.low)} to ${signedPct(c.high)}), p = ${pValue(c.pValue)} (${TEST_NAME[c.test]}), ${c.tasks} tasks paired.`,
+    '',
+    `Baseline ${pct(c.baselineRate)} → candidate ${pct(c.candidateRate)}. Paired SE ${num(c.se * 100)} pts vs unpaired ${num(c.unpairedSe * 100)} pts (correlation ${num(c.correlation)}).`,
+  ];
+  if (ctx.model) lines.push('', `Model: \`${ctx.model}\`${ctx.simulated ? ' — **SIMULATED model, not a real LLM**' : ''}`);
+  lines.push('', '<details><summary>Per task</summary>', '', md(['task', 'baseline', 'candidate', 'diff', 'Fisher p']), md(['---', '---', '---', '---', '---']));
+  lines.push(...c.perTask.map((t) => md([t.taskId, `${t.baseline.successes}/${t.baseline.trials}`, `${t.candidate.successes}/${t.candidate.trials}`, signedPct(t.diff, 0), `${pValue(t.fisherP)}${t.significant ? ' *' : ''}`])));
+  lines.push('', '</details>');
+  return `${lines.join('\n')}\n`;
+}
+
+export function compareJunit(c: PairedComparison, ctx: CompareContext): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const cases = [
+    `  <testcase classname="hbench.compare" name="${esc(`${ctx.candidate} vs ${ctx.baseline}`)}">${c.verdict === 'regressed' ? `\n    <failure message="${esc(verdictLine(c, ctx))}"/>\n  ` : ''}</testcase>`,
+    ...c.perTask.map((t) => {
+      const worse = t.significant && t.diff < 0;
+      return `  <testcase classname="hbench.compare.task" name="${esc(t.taskId)}">${worse ? `\n    <failure message="${esc(`${t.taskId}: ${signedPct(t.diff, 0)}, Fisher p = ${pValue(t.fisherP)}`)}"/>\n  ` : ''}</testcase>`;
+    }),
+  ];
+  const failures = (c.verdict === 'regressed' ? 1 : 0) + c.perTask.filter((t) => t.significant && t.diff < 0).length;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="hbench compare" tests="${cases.length}" failures="${failures}">\n${cases.join('\n')}\n</testsuite>\n`;
+}

@@ -1,0 +1,25 @@
+/** Shared text forms of the statistics, so the terminal, Markdown and JSON outputs say the same thing. */
+import type { RateEstimate } from '../scoring/rates.js';
+import { pct } from './table.js';
+
+export function rateWithCi(r: RateEstimate | null): string {
+  if (!r) return '–';
+  return `${pct(r.rate)} [${pct(r.low)}, ${pct(r.high)}]`;
+}
+
+export function signedPct(x: number, digits = 1): string {
+  if (!Number.isFinite(x)) return '–';
+  return `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(digits)} pts`;
+}
+
+export function pValue(p: number): string {
+  if (!Number.isFinite(p)) return '–';
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+}
+
+export function num(x: number | null | undefined, digits = 2): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
+}
+
+export const CI_NOTE =
+  'pass rate = mean of per-task pass rates; 95% CI clustered by task (t with tasks−1 df; Wilson for a single task); infrastructure errors excluded, timeouts count as failures';
