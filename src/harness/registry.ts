@@ -3,16 +3,18 @@
  * Harness files are validated with zod; a wrong field stops the command with the file, the field and the fix.
  */
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { HarnessError, errorMessage, oneLine } from '../common/errors.js';
+import { HarnessError } from '../common/errors.js';
+import type { ModelProvider } from '../models/provider.js';
 import { stableHash } from '../common/stable-hash.js';
 import { CommandHarness } from './builtin/command.js';
 import { NopHarness } from './builtin/nop.js';
 import { OracleHarness } from './builtin/oracle.js';
 import type { Harness, HarnessDescriptor } from './harness.js';
+import { LayeredAgent, requireModel } from './layered/agent.js';
+import { loadAgentFile, readYaml, zodHarnessError } from './layered/load.js';
 
 const NAME = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"');
 
@@ -35,6 +37,10 @@ export const BUILT_IN = ['oracle', 'nop'] as const;
 export interface ResolveOptions {
   /** Folder of harness files; default `harnesses/` under the working directory. */
   harnessDir?: string;
+  /** The run's pinned model, for harnesses that need one (kind: agent). */
+  model?: ModelProvider | null;
+  /** Seed of the run, mixed into the simulated model's draws (the same for every harness). */
+  runSeed?: string;
 }
 
 export async function resolveHarness(spec: string, options: ResolveOptions = {}): Promise<Harness> {
@@ -47,26 +53,27 @@ export async function resolveHarness(spec: string, options: ResolveOptions = {})
     const known = [...BUILT_IN, ...(await listHarnessFiles(dir))].join(', ');
     throw new HarnessError('HARNESS_NOT_FOUND', `unknown harness "${spec}": not built in and no ${looksLikePath ? spec : path.relative(process.cwd(), candidates[0]!)} (known: ${known})`);
   }
-  return loadHarnessFile(file);
+  return loadHarnessFile(file, options);
 }
 
-export async function loadHarnessFile(file: string): Promise<Harness> {
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new HarnessError('HARNESS_INVALID', `${file}: not valid YAML: ${oneLine(errorMessage(err))}`);
+export async function loadHarnessFile(file: string, options: ResolveOptions = {}): Promise<Harness> {
+  const raw = await readYaml(file);
+  const source = path.relative(process.cwd(), file) || file;
+  if ((raw as { kind?: unknown }).kind === 'agent') {
+    const agent = await loadAgentFile(file);
+    const model = requireModel(agent.name, options.model);
+    const definition = { ...agent.definition, extends: agent.chain.slice(1).map((f) => path.basename(f)) };
+    return new LayeredAgent(descriptor(agent.name, 'agent', source, definition), agent.definition, model, { runSeed: options.runSeed ?? '1' });
   }
-  const parsed = HarnessFile.safeParse(raw ?? {});
+  const parsed = HarnessFile.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.map(String).join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'kind');
-    const hint = issue.code === 'unrecognized_keys' ? `unknown field; remove it or fix its spelling` : issue.message;
-    throw new HarnessError('HARNESS_INVALID', `${file}: ${field}: ${hint}${field === 'kind' ? ' (kind is one of oracle, nop, command)' : ''}`);
+    const err = zodHarnessError(file, parsed.error);
+    throw err.message.endsWith(': kind: Invalid input') || /: kind: /.test(err.message)
+      ? new HarnessError('HARNESS_INVALID', `${file}: kind: expected one of oracle, nop, command, agent`)
+      : err;
   }
   const def = parsed.data;
   const name = def.name ?? path.basename(file).replace(/\.ya?ml$/, '');
-  const source = path.relative(process.cwd(), file) || file;
   switch (def.kind) {
     case 'oracle':
     case 'nop':

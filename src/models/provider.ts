@@ -36,6 +36,19 @@ export interface ChatRequest {
   messages: ChatMessage[];
   tools: ToolSpec[];
   signal?: AbortSignal;
+  /**
+   * Only for the simulated model, and only filled in when the provider is simulated: the task's reference solution and
+   * the trial's seed. Never shown to a model as text; real providers ignore it.
+   */
+  simulation?: SimulationHints;
+}
+
+export interface SimulationHints {
+  /** `<run seed>:<task>:<trial>:<step>`: the same for every harness, so variants face the same random draws. */
+  seed: string;
+  taskId: string;
+  stepName: string;
+  solution: { commands: string[]; files: Array<{ path: string; content: string }> } | null;
 }
 
 export interface ChatResponse {

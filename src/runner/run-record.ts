@@ -12,6 +12,21 @@ export interface RunConfig {
   concurrency: number;
   /** Give every task network access, whatever it asks for. */
   allowNetwork: boolean;
+  /** The pinned model (one for every harness of the run); null when no harness needs one. */
+  model: ModelConfig | null;
+  /** Seed of the run: mixed into the simulated model's draws, the same for every harness. */
+  seed: string;
+}
+
+export interface ModelConfig {
+  spec: string;
+  baseUrl: string | null;
+  apiKeyEnv: string | null;
+  params: { temperature: number | null; maxTokens: number; seed: number | null; reasoningEffort: 'low' | 'medium' | 'high' | null };
+  priceFile: string | null;
+  concurrency: number;
+  /** Simulated model only. */
+  mistakeRate: number | null;
 }
 
 export interface RunRecord {
@@ -23,7 +38,7 @@ export interface RunRecord {
   tasks: Array<{ id: string; format: string; configFile: string; contentHash: string; steps: string[] }>;
   harnesses: HarnessDescriptor[];
   /** The pinned model; null for runs whose harnesses use none (oracle, nop, command without a gateway). */
-  model: { id: string; simulated: boolean; params: Record<string, unknown> } | null;
+  model: { id: string; simulated: boolean; label?: string; params: Record<string, unknown>; provider?: Record<string, unknown> } | null;
   git: { commit: string; dirty: boolean } | null;
   images: Record<string, { ref: string; id: string }>;
   startedAt: string;

@@ -6,6 +6,8 @@ import { gitState } from '../../common/git.js';
 import { TOOL_VERSION } from '../../common/version.js';
 import type { Harness } from '../../harness/harness.js';
 import { resolveHarness } from '../../harness/registry.js';
+import { limitConcurrency } from '../../models/limited.js';
+import { resolveModel } from '../../models/resolve.js';
 import { ProgressReporter } from '../../report/progress.js';
 import { ReporterMux, type Reporter } from '../../report/reporter.js';
 import { SummaryReporter } from '../../report/summary-reporter.js';
@@ -34,6 +36,16 @@ export interface RunArgs {
   harnessDir: string;
   summaryMd?: string;
   errorsAsFailures: boolean;
+  model?: string;
+  baseUrl?: string;
+  apiKeyEnv?: string;
+  temperature?: number;
+  maxTokens: number;
+  seed?: number;
+  reasoningEffort?: 'low' | 'medium' | 'high';
+  priceFile?: string;
+  modelConcurrency: number;
+  simMistakeRate?: number;
 }
 
 export function declareRun(y: Argv): Argv<RunArgs> {
@@ -50,7 +62,17 @@ export function declareRun(y: Argv): Argv<RunArgs> {
     .option('allow-network', { type: 'boolean', default: false, describe: 'Give every task network access (by default only tasks that ask for it get any)' })
     .option('harness-dir', { type: 'string', default: 'harnesses', describe: 'Folder of harness definition files' })
     .option('summary-md', { type: 'string', describe: 'Also write the summary as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)' })
-    .option('errors-as-failures', { type: 'boolean', default: false, describe: 'Count infrastructure errors as failures in pass rates (default: leave them out)' }) as unknown as Argv<RunArgs>;
+    .option('errors-as-failures', { type: 'boolean', default: false, describe: 'Count infrastructure errors as failures in pass rates (default: leave them out)' })
+    .option('model', { type: 'string', describe: 'The one model every harness uses: provider:name (openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5) or sim (the built-in SIMULATED model)' })
+    .option('base-url', { type: 'string', describe: 'Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp, LiteLLM, OpenRouter) or an Anthropic endpoint' })
+    .option('api-key-env', { type: 'string', describe: 'Environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)' })
+    .option('temperature', { type: 'number', describe: 'Pinned sampling temperature (default 0)' })
+    .option('max-tokens', { type: 'number', default: 4096, describe: 'Pinned max output tokens per call' })
+    .option('seed', { type: 'number', describe: 'Pinned sampling seed (and the simulated model\'s seed)' })
+    .option('reasoning-effort', { choices: ['low', 'medium', 'high'] as const, describe: 'Pinned reasoning effort' })
+    .option('price-file', { type: 'string', describe: 'YAML/JSON price table: model → { input, output, cached } USD per million tokens' })
+    .option('model-concurrency', { type: 'number', default: 8, describe: 'Model calls in flight at once' })
+    .option('sim-mistake-rate', { type: 'number', describe: 'Simulated model: chance of a mistake per command (default 0.15)' }) as unknown as Argv<RunArgs>;
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
@@ -77,20 +99,40 @@ export async function runCommand(args: RunArgs): Promise<number> {
       trials: args.trials,
       concurrency: args.concurrency,
       allowNetwork: args.allowNetwork,
+      model: args.model
+        ? {
+            spec: args.model,
+            baseUrl: args.baseUrl ?? null,
+            apiKeyEnv: args.apiKeyEnv ?? null,
+            params: { temperature: args.temperature ?? 0, maxTokens: args.maxTokens, seed: args.seed ?? null, reasoningEffort: args.reasoningEffort ?? null },
+            priceFile: args.priceFile ? path.resolve(args.priceFile) : null,
+            concurrency: args.modelConcurrency,
+            mistakeRate: args.simMistakeRate ?? null,
+          }
+        : null,
+      seed: String(args.seed ?? 1),
     };
   }
   const runId = existing?.record.runId ?? args.runId ?? defaultRunId();
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) throw new UsageError(`--run-id "${runId}": use letters, digits, ".", "_" and "-"`);
 
   const tasks = await loadTasks(config);
-  const harnesses = await Promise.all(config.harnessSpecs.map((spec) => resolveHarness(spec, { harnessDir: args.harnessDir })));
+  const model = config.model ? await resolveModel(config.model.spec, {
+    baseUrl: config.model.baseUrl ?? undefined,
+    apiKeyEnv: config.model.apiKeyEnv ?? undefined,
+    params: config.model.params,
+    priceFile: config.model.priceFile ?? undefined,
+    mistakeRate: config.model.mistakeRate ?? undefined,
+  }) : null;
+  const provider = model ? limitConcurrency(model.provider, config.model!.concurrency) : null;
+  const harnesses = await Promise.all(config.harnessSpecs.map((spec) => resolveHarness(spec, { harnessDir: args.harnessDir, model: provider, runSeed: config.seed })));
   const names = harnesses.map((h) => h.descriptor.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new UsageError(`harness "${dup}" is named twice; give each harness a distinct name`);
   if (existing) checkUnchanged(existing.record, tasks, harnesses, existing.store.runFile);
 
-  const provider = new DockerSandboxProvider({ runId });
-  await provider.ping();
+  const sandboxes = new DockerSandboxProvider({ runId });
+  await sandboxes.ping();
 
   let store: ResultsStore;
   let record: RunRecord;
@@ -102,10 +144,11 @@ export async function runCommand(args: RunArgs): Promise<number> {
     record.tasks = tasks.map(taskEntry);
     record.harnesses = harnesses.map((h) => h.descriptor);
     record.git = await gitState(process.cwd());
+    record.model = model ? { ...model.record, label: model.provider.simulated ? 'SIMULATED model (not a real LLM)' : undefined } : null;
   }
 
   // Leftovers of runs that were killed (kill -9, a second Ctrl+C) are removed before anything starts.
-  const swept = await provider.sweep();
+  const swept = await sandboxes.sweep();
   if (swept.containers || swept.networks) process.stderr.write(`removed ${swept.containers} leftover container(s) and ${swept.networks} network(s) of killed runs\n`);
 
   const previous = await store.readTrials();
@@ -127,7 +170,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     outcome = await executePlan(plan, {
       runId: record.runId,
       store,
-      provider,
+      provider: sandboxes,
       reporter,
       concurrency: config.concurrency,
       signal: interrupt.signal,
@@ -135,7 +178,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
       onImage: (task, image) => (record.images[task.id] = { ref: image.ref, id: image.id }),
     });
   } finally {
-    await provider.close().catch(() => undefined);
+    await sandboxes.close().catch(() => undefined);
     store.close();
     interrupt.dispose();
   }

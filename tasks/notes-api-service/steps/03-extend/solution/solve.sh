@@ -11,7 +11,8 @@ src = src.replace("""        if self.path == "/notes":
 """)
 open(path, "w").write(src)
 PY
-pid=$(pgrep -f "notes_server.py /etc/notes/config.json")
+# The [n] keeps pgrep from matching its own command line.
+pid=$(pgrep -f "[n]otes_server.py /etc/notes/config.json")
 kill $pid
 while kill -0 $pid 2>/dev/null; do sleep 0.1; done
 nohup python3 /opt/notes/notes_server.py /etc/notes/config.json > /var/log/notes.log 2>&1 &

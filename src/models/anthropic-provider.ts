@@ -1,0 +1,109 @@
+/** The Anthropic Messages API with tools, through the official `@anthropic-ai/sdk` package. */
+import Anthropic from '@anthropic-ai/sdk';
+import type { MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
+import type { ChatMessage, ChatRequest, ChatResponse, ModelParams, ModelProvider, ToolCall } from './provider.js';
+import { costOf, type PriceTable } from './pricing.js';
+import { DEFAULT_RETRY, fixFor, withRetries, type HttpFailure, type RetryPolicy } from './retry.js';
+
+export interface AnthropicProviderOptions {
+  model: string;
+  apiKey: string;
+  apiKeyEnv: string;
+  baseUrl?: string;
+  params: ModelParams;
+  prices: PriceTable;
+  retry?: Partial<RetryPolicy>;
+  timeoutMs?: number;
+}
+
+const THINKING_BUDGET = { low: 2048, medium: 8192, high: 24576 } as const;
+
+export class AnthropicProvider implements ModelProvider {
+  readonly id: string;
+  readonly simulated = false;
+  readonly params: ModelParams;
+  private readonly client: Anthropic;
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly options: AnthropicProviderOptions) {
+    this.id = `anthropic:${options.model}`;
+    this.params = options.params;
+    this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs ?? 600_000 });
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+  }
+
+  describe(): Record<string, unknown> {
+    return { id: this.id, baseUrl: this.options.baseUrl ?? 'https://api.anthropic.com', params: this.params };
+  }
+
+  async chat(request: ChatRequest): Promise<ChatResponse> {
+    const p = this.params;
+    const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    const thinking = p.reasoningEffort ? { thinking: { type: 'enabled' as const, budget_tokens: THINKING_BUDGET[p.reasoningEffort] } } : {};
+    const body = {
+      model: this.options.model,
+      max_tokens: p.maxTokens + (p.reasoningEffort ? THINKING_BUDGET[p.reasoningEffort] : 0),
+      ...(system ? { system } : {}),
+      messages: toAnthropicMessages(request.messages),
+      ...(request.tools.length ? { tools: request.tools.map((t): Tool => ({ name: t.name, description: t.description, input_schema: t.parameters as Tool['input_schema'] })) } : {}),
+      ...(p.temperature !== null && !p.reasoningEffort ? { temperature: p.temperature } : {}),
+      ...thinking,
+    };
+    const { value: msg, retries } = await withRetries(
+      `anthropic (${this.options.baseUrl ?? 'api.anthropic.com'})`,
+      () => this.client.messages.create(body, { signal: request.signal }),
+      classifyAnthropic,
+      this.retry,
+      request.signal,
+      fixFor(this.options.apiKeyEnv),
+    );
+    const text = msg.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
+    const toolCalls: ToolCall[] = msg.content.flatMap((b) =>
+      b.type === 'tool_use' ? [{ id: b.id, name: b.name, arguments: isObject(b.input) ? b.input : null, rawArguments: JSON.stringify(b.input) }] : [],
+    );
+    const usage = { input: msg.usage.input_tokens + (msg.usage.cache_read_input_tokens ?? 0), output: msg.usage.output_tokens, cached: msg.usage.cache_read_input_tokens ?? 0 };
+    return {
+      text,
+      toolCalls,
+      stopReason: msg.stop_reason === 'tool_use' ? 'tool_calls' : msg.stop_reason === 'max_tokens' ? 'length' : msg.stop_reason === 'end_turn' ? 'stop' : 'other',
+      usage,
+      costUsd: costOf(this.options.prices, msg.model || this.options.model, usage),
+      model: msg.model || this.options.model,
+      retries,
+    };
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Anthropic wants alternating user/assistant turns; tool results travel as user content blocks. */
+function toAnthropicMessages(messages: ChatMessage[]): MessageParam[] {
+  const out: MessageParam[] = [];
+  const push = (role: 'user' | 'assistant', block: Exclude<MessageParam['content'], string>[number]) => {
+    const last = out[out.length - 1];
+    if (last && last.role === role && Array.isArray(last.content)) last.content.push(block as never);
+    else out.push({ role, content: [block] as never });
+  };
+  for (const m of messages) {
+    if (m.role === 'system') continue;
+    if (m.role === 'user') push('user', { type: 'text', text: m.content });
+    else if (m.role === 'tool') push('user', { type: 'tool_result', tool_use_id: m.toolCallId, content: m.content });
+    else {
+      if (m.content) push('assistant', { type: 'text', text: m.content });
+      for (const c of m.toolCalls ?? []) push('assistant', { type: 'tool_use', id: c.id, name: c.name, input: c.arguments ?? {} });
+    }
+  }
+  return out;
+}
+
+function classifyAnthropic(err: unknown): HttpFailure | null {
+  if (err instanceof Anthropic.APIUserAbortError) return null;
+  if (err instanceof Anthropic.APIError) {
+    const headers: Record<string, string | null> = {};
+    (err.headers as { forEach?(cb: (v: string, k: string) => void): void } | undefined)?.forEach?.((v: string, k: string) => (headers[k.toLowerCase()] = v));
+    return { status: err.status ?? null, headers, message: (err.message ?? '').replace(/\s+/g, ' ').slice(0, 300) };
+  }
+  return null;
+}

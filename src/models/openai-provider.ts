@@ -1,0 +1,115 @@
+/**
+ * Chat Completions with tools against any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp server, LiteLLM,
+ * OpenRouter), through the official `openai` package. The SDK's own retries are off: retry.ts retries, and counts.
+ */
+import OpenAI from 'openai';
+import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type { ChatMessage, ChatRequest, ChatResponse, ModelParams, ModelProvider, ToolCall } from './provider.js';
+import { costOf, type PriceTable } from './pricing.js';
+import { DEFAULT_RETRY, fixFor, withRetries, type HttpFailure, type RetryPolicy } from './retry.js';
+
+export interface OpenAIProviderOptions {
+  model: string;
+  apiKey: string;
+  apiKeyEnv: string;
+  baseUrl?: string;
+  params: ModelParams;
+  prices: PriceTable;
+  retry?: Partial<RetryPolicy>;
+  timeoutMs?: number;
+}
+
+export class OpenAIProvider implements ModelProvider {
+  readonly id: string;
+  readonly simulated = false;
+  readonly params: ModelParams;
+  private readonly client: OpenAI;
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly options: OpenAIProviderOptions) {
+    this.id = `openai:${options.model}`;
+    this.params = options.params;
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs ?? 600_000 });
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+  }
+
+  describe(): Record<string, unknown> {
+    return { id: this.id, baseUrl: this.options.baseUrl ?? 'https://api.openai.com/v1', params: this.params };
+  }
+
+  async chat(request: ChatRequest): Promise<ChatResponse> {
+    const p = this.params;
+    const body = {
+      model: this.options.model,
+      messages: request.messages.map(toOpenAIMessage),
+      ...(request.tools.length ? { tools: request.tools.map((t): ChatCompletionTool => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } })) } : {}),
+      max_completion_tokens: p.maxTokens,
+      ...(p.temperature !== null ? { temperature: p.temperature } : {}),
+      ...(p.seed !== null ? { seed: p.seed } : {}),
+      ...(p.reasoningEffort !== null ? { reasoning_effort: p.reasoningEffort } : {}),
+    };
+    const { value: completion, retries } = await withRetries(
+      `openai (${this.options.baseUrl ?? 'api.openai.com'})`,
+      () => this.client.chat.completions.create(body, { signal: request.signal }),
+      classifyOpenAI,
+      this.retry,
+      request.signal,
+      fixFor(this.options.apiKeyEnv),
+    );
+    const choice = completion.choices[0];
+    const msg = choice?.message;
+    const toolCalls: ToolCall[] = (msg?.tool_calls ?? []).flatMap((c) => (c.type === 'function' ? [parseCall(c.id, c.function.name, c.function.arguments)] : []));
+    const usage = {
+      input: completion.usage?.prompt_tokens ?? 0,
+      output: completion.usage?.completion_tokens ?? 0,
+      cached: completion.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+    };
+    const finish = choice?.finish_reason;
+    return {
+      text: msg?.content ?? '',
+      toolCalls,
+      stopReason: finish === 'tool_calls' ? 'tool_calls' : finish === 'length' ? 'length' : finish === 'stop' ? 'stop' : 'other',
+      usage,
+      costUsd: costOf(this.options.prices, completion.model || this.options.model, usage),
+      model: completion.model || this.options.model,
+      retries,
+    };
+  }
+}
+
+export function parseCall(id: string, name: string, raw: string): ToolCall {
+  let args: Record<string, unknown> | null = null;
+  try {
+    const parsed: unknown = JSON.parse(raw || '{}');
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) args = parsed as Record<string, unknown>;
+  } catch {
+    args = null;
+  }
+  return { id, name, arguments: args, rawArguments: raw };
+}
+
+function toOpenAIMessage(m: ChatMessage): ChatCompletionMessageParam {
+  switch (m.role) {
+    case 'system':
+    case 'user':
+      return { role: m.role, content: m.content };
+    case 'assistant':
+      return {
+        role: 'assistant',
+        content: m.content || null,
+        ...(m.toolCalls?.length ? { tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.rawArguments } })) } : {}),
+      };
+    case 'tool':
+      return { role: 'tool', tool_call_id: m.toolCallId, content: m.content };
+  }
+}
+
+function classifyOpenAI(err: unknown): HttpFailure | null {
+  if (err instanceof OpenAI.APIUserAbortError) return null;
+  if (err instanceof OpenAI.APIError) {
+    const headers: Record<string, string | null> = {};
+    (err.headers as { forEach?(cb: (v: string, k: string) => void): void } | undefined)?.forEach?.((v: string, k: string) => (headers[k.toLowerCase()] = v));
+    return { status: err.status ?? null, headers, message: err.message.replace(/\s+/g, ' ').slice(0, 300) };
+  }
+  return null;
+}
