@@ -5,8 +5,9 @@
  * whatever shell tool the harness offers. At each command, with probability `mistakeRate`, it makes a mistake: a
  * command that fails (loudly, with an error message, or quietly, with only a non-zero exit code) or a wrong one that
  * silently succeeds. It reacts only to what the harness shows it:
- * - it retries a command after a failure it can see (an exit code or an error message in the observation), and does
- *   it carefully when the harness says it is looping;
+ * - it retries a command after a failure it can see (an exit code or an error message in the observation); it keeps
+ *   retrying a command that cannot work (because an earlier one was faked) until the harness says it is looping,
+ *   then steps back and redoes the faked command it can still see;
  * - it cannot notice a quiet failure when the harness hides exit codes;
  * - it finds its place from the commands it can still see succeed; when the harness drops those from the context
  *   without a summary, it starts over;
@@ -109,6 +110,14 @@ export class SimulatedModel implements ModelProvider {
       }
     }
     const rand = mulberry32(seedOf(sim.seed, replay, pointer, current.filter((c) => c.pos === pointer).length));
+    const lastTool = [...request.messages].reverse().find((m) => m.role === 'tool');
+    const nudged = lastTool?.content.includes(AGENT_PHRASES.loopDetected) ?? false;
+    const fixed = new Set(current.filter((c) => c.kind === 'fix' && succeeded(c.result)).map((c) => c.pos));
+    const faked = current.find((c) => c.kind === 'silent' && !fixed.has(c.pos));
+    const fix = (pos: number, why: string) => ({ text: why, toolCalls: [actionCall(`sim-r${replay}-p${pos}-a0-fix`, plan[pos]!, 'ok', tools)] });
+
+    // Told it is looping, it steps back and re-reads its work: an earlier command it faked is redone.
+    if (nudged && faked && faked.pos < pointer) return fix(faked.pos, `I am stuck; step ${faked.pos + 1} was never really done. Doing it now.`);
 
     if (pointer < plan.length) {
       const action = plan[pointer]!;
@@ -116,23 +125,15 @@ export class SimulatedModel implements ModelProvider {
       const id = (kind: Kind) => `sim-r${replay}-p${pointer}-a${attempts}-${kind}`;
       const text = `${attempts ? 'That did not work; trying again' : `Step ${pointer + 1} of ${plan.length}`}.`;
       if (rand() < this.malformedRate) return { text, toolCalls: [{ id: id('malformed'), name: tools.shell.name, arguments: null, rawArguments: '{"command": ' }] };
-      // A loop nudge makes it stop and do the command carefully; a visible failure makes it a little more careful.
-      const lastTool = [...request.messages].reverse().find((m) => m.role === 'tool');
-      const nudged = lastTool?.content.includes(AGENT_PHRASES.loopDetected) ?? false;
+      // A loop nudge makes it do the command carefully; a visible failure makes it a little more careful.
       const mistakeChance = nudged ? 0 : attempts > 0 ? this.mistakeRate / 2 : this.mistakeRate;
       let kind: Kind = 'ok';
       if (rand() < mistakeChance) kind = rand() < this.silentShare ? 'silent' : rand() < 0.5 ? 'loud' : 'quiet';
       return { text, toolCalls: [actionCall(id(kind), action, kind, tools)] };
     }
 
-    // Plan done. After a checklist, redo the visible commands I faked.
-    if (texts.some((t) => t.includes(AGENT_PHRASES.checklist))) {
-      const fixed = new Set(current.filter((c) => c.kind === 'fix' && succeeded(c.result)).map((c) => c.pos));
-      const faked = current.find((c) => c.kind === 'silent' && !fixed.has(c.pos));
-      if (faked) {
-        return { text: `Re-checking step ${faked.pos + 1}: it was not done properly.`, toolCalls: [actionCall(`sim-r${replay}-p${faked.pos}-a0-fix`, plan[faked.pos]!, 'ok', tools)] };
-      }
-    }
+    // Plan done. After a checklist, redo the visible commands it faked.
+    if (faked && texts.some((t) => t.includes(AGENT_PHRASES.checklist))) return fix(faked.pos, `Re-checking step ${faked.pos + 1}: it was not done properly.`);
     const finish = tools.finish;
     if (!finish) return { text: 'DONE', toolCalls: [] };
     return { text: 'The task is complete.', toolCalls: [call(`sim-r${replay}-p${plan.length}-a0-finish`, finish, { summary: 'done' })] };
