@@ -2,6 +2,7 @@
  * The harness layer's contract. A harness is everything around the model that makes it an agent; here it is
  * anything that, given an instruction and a sandbox, acts in the sandbox. It never touches Docker directly.
  */
+import type { ModelCallRecord } from '../models/provider.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { Task, TaskStep } from '../tasks/task.js';
 import type { TrajectoryRecorder } from './trajectory.js';
@@ -18,6 +19,8 @@ export interface HarnessStepContext {
   recorder: TrajectoryRecorder;
   /** Appends a line to the trial's harness.log. */
   log(line: string): void;
+  /** Appends a model call to the trial's model-traffic.jsonl. */
+  recordModelCall(call: ModelCallRecord): void;
   /** The trial's folder on the host (for harness-specific artifacts). */
   trialDir: string;
 }

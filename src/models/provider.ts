@@ -41,6 +41,18 @@ export interface ChatRequest {
    * the trial's seed. Never shown to a model as text; real providers ignore it.
    */
   simulation?: SimulationHints;
+  /** `<trial key>/<task step>/<turn>`: names the call, so a recorded run can be replayed call for call. */
+  replayKey?: string;
+}
+
+/** One line of a trial's model-traffic.jsonl. */
+export interface ModelCallRecord {
+  time: string;
+  replayKey: string | null;
+  model: string;
+  request: { messages: ChatMessage[]; tools: ToolSpec[] };
+  response: ChatResponse;
+  durationMs: number;
 }
 
 export interface SimulationHints {

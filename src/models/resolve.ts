@@ -5,6 +5,7 @@
 import { UsageError } from '../common/errors.js';
 import { AnthropicProvider } from './anthropic-provider.js';
 import { OpenAIProvider } from './openai-provider.js';
+import { ReplayProvider } from './replay-provider.js';
 import { loadPrices } from './pricing.js';
 import type { ModelParams, ModelProvider } from './provider.js';
 import { SimulatedModel } from './simulated/simulated-model.js';
@@ -48,6 +49,7 @@ export const PROVIDERS: Record<string, Factory> = {
     const envVar = options.apiKeyEnv ?? 'ANTHROPIC_API_KEY';
     return new AnthropicProvider({ model: name, apiKey: apiKey(envVar, options.env ?? process.env, 'anthropic'), apiKeyEnv: envVar, baseUrl: options.baseUrl, params, prices: await loadPrices(options.priceFile) });
   },
+  replay: async (name) => ReplayProvider.open(name),
 };
 
 export async function resolveModel(spec: string, options: ModelSpecOptions = {}): Promise<ResolvedModel> {
@@ -56,8 +58,9 @@ export async function resolveModel(spec: string, options: ModelSpecOptions = {})
   const name = colon >= 0 ? spec.slice(colon + 1) : '';
   const factory = PROVIDERS[providerName];
   if (!factory) throw new UsageError(`--model ${spec}: unknown provider "${providerName}" (known: ${Object.keys(PROVIDERS).join(', ')}; e.g. openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5, sim)`);
+  if (providerName === 'replay' && !name) throw new UsageError(`--model ${spec}: name the recorded run, e.g. replay:results/<run-id>`);
   if (providerName !== 'sim' && !name) throw new UsageError(`--model ${spec}: name the model, e.g. ${providerName}:${providerName === 'openai' ? 'gpt-4.1-mini' : 'claude-sonnet-4-5'}`);
   const params: ModelParams = { ...DEFAULT_PARAMS, ...options.params };
   const provider = await factory(name, options, params);
-  return { provider, record: { id: provider.id, simulated: provider.simulated, params: { ...params }, provider: provider.describe() } };
+  return { provider, record: { id: provider.id, simulated: provider.simulated, params: { ...provider.params }, provider: provider.describe() } };
 }

@@ -2,12 +2,13 @@
  * One trial's lifecycle: build → start → setup → (agent → verify) per step → teardown. Teardown runs on every path.
  * Returns null when the run was interrupted mid-trial: such a trial is not recorded, so a resume redoes it.
  */
-import { createWriteStream } from 'node:fs';
+import { appendFileSync, createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HbenchError, errorMessage, oneLine } from '../common/errors.js';
 import type { Harness, HarnessStepContext } from '../harness/harness.js';
 import { ZERO_TOKENS } from '../harness/trajectory.js';
+import type { ModelCallRecord } from '../models/provider.js';
 import type { PreparedImage, Sandbox, SandboxProvider } from '../sandbox/sandbox.js';
 import { rollUpReward } from '../scoring/reward.js';
 import { rewardPasses, type Task } from '../tasks/task.js';
@@ -44,6 +45,8 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   const harnessLog = createWriteStream(path.join(trialDir, 'harness.log'));
   const log = (line: string) => harnessLog.write(line.endsWith('\n') ? line : `${line}\n`);
   const recorder = new TrajectoryFile(path.join(trialDir, 'trajectory.jsonl'));
+  const trafficFile = path.join(trialDir, 'model-traffic.jsonl');
+  const recordModelCall = (call: ModelCallRecord) => appendFileSync(trafficFile, `${JSON.stringify(call)}\n`);
   await writeFile(recorder.file, '');
   const phases: Record<TrialPhase, number> = { build: 0, start: 0, setup: 0, agent: 0, verify: 0, teardown: 0 };
   const steps: StepResult[] = [];
@@ -75,7 +78,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
     sandbox = await timed('start', () =>
       deps.provider.start({ image: image!, environment, name: spec.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': spec.key }, signal: deps.signal }),
     );
-    const base = { task, sandbox, signal: deps.signal, recorder, log, trialDir };
+    const base = { task, sandbox, signal: deps.signal, recorder, log, recordModelCall, trialDir };
     if (harness.setup) await timed('setup', () => harness.setup!(base));
 
     for (let i = 0; i < task.steps.length; i++) {

@@ -50,6 +50,16 @@ describe('harness variants against the simulated model', () => {
     const result = JSON.parse(cmp.stdout);
     expect(result.meanDiff).toBeLessThan(0);
     expect(result.simulated).toBe(true);
+
+    // Raw model traffic is recorded, and a replay of it reproduces the run call for call without the model.
+    const traffic = (await readFile(path.join(dir, 'trials', 'hello__baseline__1', 'model-traffic.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(traffic).toHaveLength(traj.filter((s: { okRule: string }) => s.okRule !== 'harness stop').length);
+    expect(traffic[0]).toMatchObject({ replayKey: 'hello__baseline__1/main/1', model: 'sim:default', request: { messages: [{ role: 'system' }, { role: 'user' }] } });
+    const replay = await runCli(['run', '--tasks', path.join(FIXTURES, 'tasks'), '--harness', 'baseline', '--harness', 'hide-exit-codes', '--model', `replay:${dir}`, '--trials', '12', '--concurrency', '4', '--out', out, '--run-id', 'replayed']);
+    expect(replay.code).toBe(0);
+    const replayed = await readTrials(path.join(out, 'replayed'));
+    const outcome = (ts: typeof trials) => Object.fromEntries(ts.map((t) => [t.key, [t.status, t.actions]]));
+    expect(outcome(replayed)).toEqual(outcome(trials));
   }, 300_000);
 
   it('a verification command that checks the goal scores higher than the baseline', async () => {
@@ -74,7 +84,7 @@ describe('harness variants against the simulated model', () => {
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toMatch(/harness "baseline" needs a model: pass --model/);
     const badModel = await runCli(['run', '--tasks', path.join(FIXTURES, 'tasks'), '--harness', 'baseline', '--model', 'gemini:x', '--out', out]);
-    expect(badModel.stderr).toMatch(/unknown provider "gemini" \(known: sim, openai, anthropic/);
+    expect(badModel.stderr).toMatch(/unknown provider "gemini" \(known: sim, openai, anthropic, replay/);
     const noKey = await runCli(['run', '--tasks', path.join(FIXTURES, 'tasks'), '--harness', 'baseline', '--model', 'anthropic:claude-sonnet-4-5', '--out', out], { ANTHROPIC_API_KEY: '' });
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/set ANTHROPIC_API_KEY/);

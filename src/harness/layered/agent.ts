@@ -67,7 +67,9 @@ export class LayeredAgent implements Harness {
       if (view.event) pendingEvents.push(view.event);
       const turnStart = performance.now();
       const startedAt = new Date().toISOString();
-      const reply: ChatResponse = await this.model.chat({ messages: view.messages, tools, signal: ctx.signal, simulation });
+      const replayKey = `${path.basename(ctx.trialDir)}/${ctx.step.name}/${turn}`;
+      const reply: ChatResponse = await this.model.chat({ messages: view.messages, tools, signal: ctx.signal, simulation, replayKey });
+      ctx.recordModelCall({ time: startedAt, replayKey, model: this.model.id, request: { messages: view.messages, tools }, response: reply, durationMs: Math.round(performance.now() - turnStart) });
       tokens += reply.usage.input + reply.usage.output;
       cost += reply.costUsd;
       const call = reply.toolCalls[0];
