@@ -1,0 +1,67 @@
+/**
+ * A local HTTP server that answers like a model API, from a script of responses, and records what it was sent.
+ * Used to test the providers (and the gateway) against the real wire formats with the official SDKs.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ScriptedResponse {
+  status?: number;
+  headers?: Record<string, string>;
+  body: unknown;
+  /** Wait this long before answering (to test aborts and timeouts). */
+  delayMs?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: any;
+}
+
+export class FakeModelServer {
+  readonly requests: RecordedRequest[] = [];
+  private readonly script: ScriptedResponse[] = [];
+  private server: http.Server | null = null;
+  url = '';
+
+  reply(...responses: ScriptedResponse[]): this {
+    this.script.push(...responses);
+    return this;
+  }
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: raw ? JSON.parse(raw) : null });
+        const next = this.script.shift() ?? { status: 500, body: { error: { message: 'fake server: no scripted response left' } } };
+        const send = () => {
+          if (res.destroyed) return;
+          res.writeHead(next.status ?? 200, { 'content-type': 'application/json', ...next.headers });
+          res.end(JSON.stringify(next.body));
+        };
+        if (next.delayMs) setTimeout(send, next.delayMs).unref();
+        else send();
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+export function openaiCompletion(message: Record<string, unknown>, usage = { prompt_tokens: 100, completion_tokens: 20, prompt_tokens_details: { cached_tokens: 40 } }, finish = 'tool_calls') {
+  return { id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4.1-mini', choices: [{ index: 0, finish_reason: finish, message: { role: 'assistant', content: null, ...message } }], usage: { total_tokens: 0, ...usage } };
+}
+
+export function anthropicMessage(content: unknown[], usage = { input_tokens: 80, output_tokens: 15, cache_read_input_tokens: 20 }, stop = 'tool_use') {
+  return { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content, stop_reason: stop, stop_sequence: null, usage };
+}
