@@ -23,6 +23,8 @@ export interface HarnessStepContext {
   recordModelCall(call: ModelCallRecord): void;
   /** The trial's folder on the host (for harness-specific artifacts). */
   trialDir: string;
+  /** For harnesses that use the model gateway: base URLs, session key and model name for the agent's environment. */
+  modelEnv?: Record<string, string>;
 }
 
 export interface HarnessStepOutcome {
@@ -45,6 +47,8 @@ export interface HarnessDescriptor {
 
 export interface Harness {
   readonly descriptor: HarnessDescriptor;
+  /** Set when the harness reaches the model through the gateway (external agents): its per-trial budget. */
+  readonly gateway?: { tokens: number | null; costUsd: number | null };
   /** Runs once per trial, after the sandbox starts and before the first step (e.g. install an agent). */
   setup?(ctx: Omit<HarnessStepContext, 'step' | 'stepIndex' | 'instruction'>): Promise<void>;
   /** Acts on one task step. Throwing is an infrastructure error of the trial, not a task failure. */

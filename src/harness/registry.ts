@@ -29,6 +29,9 @@ const HarnessFile = z.discriminatedUnion('kind', [
     run: z.string().min(1, 'expected the command that runs the agent'),
     env: z.record(z.string(), z.string()).optional(),
     user: z.string().optional(),
+    model: z
+      .union([z.literal(true), z.strictObject({ tokens: z.number().int().positive().optional(), costUsd: z.number().positive().optional() })])
+      .optional(),
   }),
 ]);
 
@@ -79,7 +82,9 @@ export async function loadHarnessFile(file: string, options: ResolveOptions = {}
     case 'nop':
       return builtIn(def.kind, source, name);
     case 'command': {
-      const resolved = { install: def.install ?? null, run: def.run, env: def.env ?? {}, user: def.user ?? null };
+      const model = def.model === undefined ? null : def.model === true ? { tokens: null, costUsd: null } : { tokens: def.model.tokens ?? null, costUsd: def.model.costUsd ?? null };
+      if (model) requireModel(name, options.model);
+      const resolved = { install: def.install ?? null, run: def.run, env: def.env ?? {}, user: def.user ?? null, model };
       return new CommandHarness(descriptor(name, 'command', source, resolved), resolved);
     }
   }

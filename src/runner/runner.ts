@@ -9,7 +9,7 @@ import type { PreparedImage, SandboxProvider } from '../sandbox/sandbox.js';
 import type { Task } from '../tasks/task.js';
 import type { ResultsStore } from './results-store.js';
 import type { TrialResult } from './trial-result.js';
-import { runTrial, type TrialSpec } from './trial.js';
+import { runTrial, type TrialDeps, type TrialSpec } from './trial.js';
 
 export interface ExecuteOptions {
   runId: string;
@@ -20,6 +20,7 @@ export interface ExecuteOptions {
   signal: AbortSignal;
   allowNetwork: boolean;
   onImage?(task: Task, image: PreparedImage): void;
+  gateway?: TrialDeps['gateway'];
 }
 
 export async function executePlan(plan: TrialSpec[], o: ExecuteOptions): Promise<{ results: TrialResult[]; interrupted: boolean }> {
@@ -33,7 +34,7 @@ export async function executePlan(plan: TrialSpec[], o: ExecuteOptions): Promise
         const started = new Date();
         let result: TrialResult | null;
         try {
-          result = await runTrial(spec, { runId: o.runId, provider: o.provider, store: o.store, signal: o.signal, allowNetwork: o.allowNetwork, onImage: o.onImage });
+          result = await runTrial(spec, { runId: o.runId, provider: o.provider, store: o.store, signal: o.signal, allowNetwork: o.allowNetwork, onImage: o.onImage, gateway: o.gateway });
         } catch (err) {
           // runTrial records its own failures; this is the last line of defence so one trial never stops the run.
           result = crashedTrial(o.runId, spec, started, err);

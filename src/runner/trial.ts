@@ -9,7 +9,8 @@ import { HbenchError, errorMessage, oneLine } from '../common/errors.js';
 import type { Harness, HarnessStepContext } from '../harness/harness.js';
 import { ZERO_TOKENS } from '../harness/trajectory.js';
 import type { ModelCallRecord } from '../models/provider.js';
-import type { PreparedImage, Sandbox, SandboxProvider } from '../sandbox/sandbox.js';
+import type { ModelGateway } from '../models/gateway.js';
+import type { IsolatedNetwork, PreparedImage, Sandbox, SandboxProvider } from '../sandbox/sandbox.js';
 import { rollUpReward } from '../scoring/reward.js';
 import { rewardPasses, type Task } from '../tasks/task.js';
 import type { ResultsStore } from './results-store.js';
@@ -32,6 +33,8 @@ export interface TrialDeps {
   signal: AbortSignal;
   allowNetwork: boolean;
   onImage?(task: Task, image: PreparedImage): void;
+  /** The run's model gateway and the isolated network that reaches it, for harnesses that use it. */
+  gateway?: { gateway: ModelGateway; network: IsolatedNetwork };
 }
 
 class Interrupted extends Error {}
@@ -56,6 +59,26 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   let sandbox: Sandbox | null = null;
   let interrupted = false;
   const environment = deps.allowNetwork ? { ...task.environment, network: 'bridge' as const } : task.environment;
+  const viaGateway = harness.gateway && deps.gateway ? deps.gateway : null;
+  const session = viaGateway?.gateway.openSession(spec.key, {
+    budget: harness.gateway!,
+    onTraffic: (t) => appendFileSync(trafficFile, `${JSON.stringify(t)}\n`),
+    // Each model call through the gateway is a step of the trajectory.
+    onCall: (c) =>
+      recorder.record({
+        startedAt: c.startedAt,
+        durationMs: c.durationMs,
+        modelReply: c.response?.text ?? null,
+        action: { tool: 'model_call', args: { api: c.api, stream: c.stream, toolCalls: c.response?.toolCalls.map((t) => ({ name: t.name, arguments: t.arguments ?? t.rawArguments })) ?? [] } },
+        exitCode: null,
+        observation: c.error,
+        tokens: c.response?.usage ?? { input: 0, output: 0, cached: 0 },
+        costUsd: c.response?.costUsd ?? 0,
+        events: c.status === 400 && c.error?.startsWith('budget') ? ['budget_exhausted'] : [],
+        ok: c.status === 200,
+        okRule: 'model call answered (HTTP 200)',
+      }),
+  });
 
   const timed = async <T>(p: TrialPhase, fn: () => Promise<T>): Promise<T> => {
     phase = p;
@@ -76,9 +99,10 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
     deps.onImage?.(task, image);
     checkInterrupt();
     sandbox = await timed('start', () =>
-      deps.provider.start({ image: image!, environment, name: spec.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': spec.key }, signal: deps.signal }),
+      deps.provider.start({ image: image!, environment, name: spec.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': spec.key }, signal: deps.signal, isolatedNetwork: viaGateway?.network }),
     );
-    const base = { task, sandbox, signal: deps.signal, recorder, log, recordModelCall, trialDir };
+    const modelEnv = session && viaGateway ? session.env(viaGateway.network.hostAddress) : undefined;
+    const base = { task, sandbox, signal: deps.signal, recorder, log, recordModelCall, trialDir, modelEnv };
     if (harness.setup) await timed('setup', () => harness.setup!(base));
 
     for (let i = 0; i < task.steps.length; i++) {
@@ -148,6 +172,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
     } catch (err) {
       error ??= toTrialError(err, 'teardown');
     }
+    session?.close();
     phases.teardown = Math.round(performance.now() - s);
     await new Promise<void>((resolve) => harnessLog.end(resolve));
   }

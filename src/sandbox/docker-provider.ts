@@ -15,7 +15,7 @@ import type { TaskEnvironment } from '../tasks/task.js';
 import { listFiles } from '../tasks/hash.js';
 import { DockerSandbox } from './docker-sandbox.js';
 import { LABEL, ownerAlive, ownerId } from './labels.js';
-import type { PrepareOptions, PreparedImage, Sandbox, SandboxProvider, SandboxStartOptions } from './sandbox.js';
+import type { IsolatedNetwork, PrepareOptions, PreparedImage, Sandbox, SandboxProvider, SandboxStartOptions } from './sandbox.js';
 
 export interface DockerProviderOptions {
   runId: string;
@@ -159,9 +159,9 @@ export class DockerSandboxProvider implements SandboxProvider {
         Cmd: ['trap "exit 0" TERM; while :; do sleep 86400 & wait $!; done'],
         WorkingDir: env.workdir ?? undefined,
         Env: Object.entries(env.env).map(([k, v]) => `${k}=${v}`),
-        NetworkDisabled: env.network === 'none',
+        NetworkDisabled: !options.isolatedNetwork && env.network === 'none',
         HostConfig: {
-          NetworkMode: env.network === 'none' ? 'none' : 'bridge',
+          NetworkMode: options.isolatedNetwork?.name ?? (env.network === 'none' ? 'none' : 'bridge'),
           NanoCpus: Math.round(Math.min(env.cpus, this.hostCpus) * 1e9),
           Memory: env.memoryMb * 1024 * 1024,
           MemorySwap: env.memoryMb * 1024 * 1024,
@@ -177,6 +177,30 @@ export class DockerSandboxProvider implements SandboxProvider {
     const sandbox = new DockerSandbox(container, container.id, workdir, (s) => this.live.delete(s));
     this.live.add(sandbox);
     return sandbox;
+  }
+
+  async createIsolatedNetwork(name: string): Promise<IsolatedNetwork> {
+    try {
+      const network = await this.docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        // Internal: no route out of the host. Containers still reach the host's address on this bridge.
+        Internal: true,
+        Labels: { [LABEL.managed]: 'true', [LABEL.run]: this.options.runId, [LABEL.owner]: this.owner },
+      });
+      const info = await network.inspect();
+      const hostAddress = info.IPAM?.Config?.[0]?.Gateway;
+      if (!hostAddress) throw new Error('the network has no gateway address');
+      return { name, hostAddress };
+    } catch (e) {
+      throw new DockerApiError(`creating network ${name}`, e);
+    }
+  }
+
+  async removeNetwork(network: IsolatedNetwork): Promise<void> {
+    await this.docker.getNetwork(network.name).remove().catch((e: { statusCode?: number }) => {
+      if (e.statusCode !== 404) throw new DockerApiError(`removing network ${network.name}`, e);
+    });
   }
 
   async sweep(options: { all?: boolean } = {}): Promise<{ containers: number; networks: number }> {

@@ -77,6 +77,14 @@ export interface SandboxStartOptions {
   /** Labels beyond the run/session labels the implementation always adds. */
   labels?: Record<string, string>;
   signal?: AbortSignal;
+  /** Attach to this isolated network (see createIsolatedNetwork) instead of the task's own network setting. */
+  isolatedNetwork?: IsolatedNetwork;
+}
+
+/** A network whose containers reach the host (at `hostAddress`) and each other, and nothing else. */
+export interface IsolatedNetwork {
+  name: string;
+  hostAddress: string;
 }
 
 export interface PrepareOptions {
@@ -94,6 +102,9 @@ export interface SandboxProvider {
   /** Build or pull the task's image once; concurrent callers for the same environment share one build. */
   prepare(environment: TaskEnvironment, options: PrepareOptions): Promise<PreparedImage>;
   start(options: SandboxStartOptions): Promise<Sandbox>;
+  /** Create an internal network for the run (removed by removeNetwork, or swept after a crash). */
+  createIsolatedNetwork(name: string): Promise<IsolatedNetwork>;
+  removeNetwork(network: IsolatedNetwork): Promise<void>;
   /** Remove leftovers of processes that died without cleaning up (or, with all, everything hbench made). */
   sweep(options?: { all?: boolean }): Promise<{ containers: number; networks: number }>;
   /** Close every sandbox this provider started and still holds. */

@@ -6,7 +6,9 @@ import { gitState } from '../../common/git.js';
 import { TOOL_VERSION } from '../../common/version.js';
 import type { Harness } from '../../harness/harness.js';
 import { resolveHarness } from '../../harness/registry.js';
+import { ModelGateway } from '../../models/gateway.js';
 import { limitConcurrency } from '../../models/limited.js';
+import type { IsolatedNetwork } from '../../sandbox/sandbox.js';
 import { resolveModel } from '../../models/resolve.js';
 import { ProgressReporter } from '../../report/progress.js';
 import { ReporterMux, type Reporter } from '../../report/reporter.js';
@@ -166,7 +168,15 @@ export async function runCommand(args: RunArgs): Promise<number> {
 
   const interrupt = installInterruptHandler(() => reporter.onInterrupt());
   let outcome: Awaited<ReturnType<typeof executePlan>>;
+  // External agents reach the pinned model only through the gateway, on a network that leads nowhere else.
+  let gateway: ModelGateway | null = null;
+  let network: IsolatedNetwork | null = null;
   try {
+    if (harnesses.some((h) => h.gateway)) {
+      network = await sandboxes.createIsolatedNetwork(`hbench-${record.runId}-${process.pid}`);
+      gateway = new ModelGateway(provider!);
+      await gateway.listen(network.hostAddress, 0);
+    }
     outcome = await executePlan(plan, {
       runId: record.runId,
       store,
@@ -176,9 +186,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
       signal: interrupt.signal,
       allowNetwork: config.allowNetwork,
       onImage: (task, image) => (record.images[task.id] = { ref: image.ref, id: image.id }),
+      gateway: gateway && network ? { gateway, network } : undefined,
     });
   } finally {
     await sandboxes.close().catch(() => undefined);
+    await gateway?.close();
+    if (network) await sandboxes.removeNetwork(network).catch(() => undefined);
     store.close();
     interrupt.dispose();
   }

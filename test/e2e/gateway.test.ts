@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, containersOfRun, readTrials, runCli, tempDir } from '../../src/test-support/cli.js';
+import { FakeModelServer, openaiCompletion } from '../../src/test-support/fake-model-server.js';
+
+const SECRET = 'sk-upstream-secret-4242';
+
+describe('an external agent in the container reaches the pinned model only through the gateway', () => {
+  let upstream: FakeModelServer;
+  beforeAll(async () => {
+    upstream = await new FakeModelServer().start();
+  });
+  afterAll(() => upstream.close());
+
+  it('pins the model, keeps the key out of the container, records traffic and trajectory, cleans up its network', async () => {
+    upstream.reply({ body: openaiCompletion({ content: 'hello' }, { prompt_tokens: 30, completion_tokens: 2, prompt_tokens_details: { cached_tokens: 0 } }, 'stop') });
+    const out = await tempDir();
+    const r = await runCli(
+      ['run', '--tasks', path.join(FIXTURES, 'tasks'), '--task', 'hello', '--harness', path.join(FIXTURES, 'harnesses/tcp-agent.yaml'), '--model', 'openai:gpt-4.1-mini', '--base-url', `${upstream.url}/v1`, '--out', out, '--run-id', 'gw'],
+      { OPENAI_API_KEY: SECRET },
+    );
+    expect(r.code).toBe(0);
+    const dir = path.join(out, 'gw');
+    const [trial] = await readTrials(dir);
+    expect(trial).toMatchObject({ status: 'passed', tokens: { input: 30, output: 2 } });
+    // The upstream saw the real key and the pinned model, whatever the agent asked for.
+    expect(upstream.requests).toHaveLength(1);
+    expect(upstream.requests[0]!.headers.authorization).toBe(`Bearer ${SECRET}`);
+    expect(upstream.requests[0]!.body.model).toBe('gpt-4.1-mini');
+    const trialDir = path.join(dir, 'trials', 'hello__tcp-agent__1');
+    expect(await readFile(path.join(trialDir, 'agent', 'main.stdout.txt'), 'utf8')).toContain('model=gpt-4.1-mini key-prefix=hbench-');
+    const traj = (await readFile(path.join(trialDir, 'trajectory.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(traj.map((s) => s.action.tool)).toEqual(['model_call', 'command']);
+    expect(traj[0]).toMatchObject({ ok: true, modelReply: 'hello', tokens: { input: 30, output: 2 } });
+    const traffic = JSON.parse((await readFile(path.join(trialDir, 'model-traffic.jsonl'), 'utf8')).trim());
+    expect(traffic).toMatchObject({ api: 'openai', status: 200, request: { model: 'whatever-the-agent-wants' } });
+    // The key is nowhere in the results.
+    expect(() => execFileSync('grep', ['-r', SECRET, dir])).toThrow();
+    expect(await containersOfRun('gw')).toBe(0);
+    expect(execFileSync('docker', ['network', 'ls', '--filter', 'label=dev.hbench.run=gw', '-q']).toString().trim()).toBe('');
+  });
+});
