@@ -2,19 +2,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
 import type { ChatMessage, ChatRequest, ChatResponse, ModelParams, ModelProvider, ToolCall } from './provider.js';
-import { costOf, type PriceTable } from './pricing.js';
-import { DEFAULT_RETRY, fixFor, withRetries, type HttpFailure, type RetryPolicy } from './retry.js';
+import { costOf } from './pricing.js';
+import { DEFAULT_RETRY, failureFromSdkError, fixFor, withRetries, type RetryPolicy } from './retry.js';
+import type { SdkProviderOptions } from './sdk-options.js';
 
-export interface AnthropicProviderOptions {
-  model: string;
-  apiKey: string;
-  apiKeyEnv: string;
-  baseUrl?: string;
-  params: ModelParams;
-  prices: PriceTable;
-  retry?: Partial<RetryPolicy>;
-  timeoutMs?: number;
-}
+export type AnthropicProviderOptions = SdkProviderOptions;
 
 const THINKING_BUDGET = { low: 2048, medium: 8192, high: 24576 } as const;
 
@@ -52,7 +44,7 @@ export class AnthropicProvider implements ModelProvider {
     const { value: msg, retries } = await withRetries(
       `anthropic (${this.options.baseUrl ?? 'api.anthropic.com'})`,
       () => this.client.messages.create(body, { signal: request.signal }),
-      classifyAnthropic,
+      failureFromSdkError,
       this.retry,
       request.signal,
       fixFor(this.options.apiKeyEnv),
@@ -98,12 +90,3 @@ function toAnthropicMessages(messages: ChatMessage[]): MessageParam[] {
   return out;
 }
 
-function classifyAnthropic(err: unknown): HttpFailure | null {
-  if (err instanceof Anthropic.APIUserAbortError) return null;
-  if (err instanceof Anthropic.APIError) {
-    const headers: Record<string, string | null> = {};
-    (err.headers as { forEach?(cb: (v: string, k: string) => void): void } | undefined)?.forEach?.((v: string, k: string) => (headers[k.toLowerCase()] = v));
-    return { status: err.status ?? null, headers, message: (err.message ?? '').replace(/\s+/g, ' ').slice(0, 300) };
-  }
-  return null;
-}

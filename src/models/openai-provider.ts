@@ -5,19 +5,11 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { ChatMessage, ChatRequest, ChatResponse, ModelParams, ModelProvider, ToolCall } from './provider.js';
-import { costOf, type PriceTable } from './pricing.js';
-import { DEFAULT_RETRY, fixFor, withRetries, type HttpFailure, type RetryPolicy } from './retry.js';
+import { costOf } from './pricing.js';
+import { DEFAULT_RETRY, failureFromSdkError, fixFor, withRetries, type RetryPolicy } from './retry.js';
+import type { SdkProviderOptions } from './sdk-options.js';
 
-export interface OpenAIProviderOptions {
-  model: string;
-  apiKey: string;
-  apiKeyEnv: string;
-  baseUrl?: string;
-  params: ModelParams;
-  prices: PriceTable;
-  retry?: Partial<RetryPolicy>;
-  timeoutMs?: number;
-}
+export type OpenAIProviderOptions = SdkProviderOptions;
 
 export class OpenAIProvider implements ModelProvider {
   readonly id: string;
@@ -51,7 +43,7 @@ export class OpenAIProvider implements ModelProvider {
     const { value: completion, retries } = await withRetries(
       `openai (${this.options.baseUrl ?? 'api.openai.com'})`,
       () => this.client.chat.completions.create(body, { signal: request.signal }),
-      classifyOpenAI,
+      failureFromSdkError,
       this.retry,
       request.signal,
       fixFor(this.options.apiKeyEnv),
@@ -104,12 +96,3 @@ function toOpenAIMessage(m: ChatMessage): ChatCompletionMessageParam {
   }
 }
 
-function classifyOpenAI(err: unknown): HttpFailure | null {
-  if (err instanceof OpenAI.APIUserAbortError) return null;
-  if (err instanceof OpenAI.APIError) {
-    const headers: Record<string, string | null> = {};
-    (err.headers as { forEach?(cb: (v: string, k: string) => void): void } | undefined)?.forEach?.((v: string, k: string) => (headers[k.toLowerCase()] = v));
-    return { status: err.status ?? null, headers, message: err.message.replace(/\s+/g, ' ').slice(0, 300) };
-  }
-  return null;
-}

@@ -83,3 +83,15 @@ export function fixFor(envVar: string): (f: HttpFailure) => string {
         ? 'check the model name and --base-url'
         : 'the request was refused; see the message';
 }
+
+/**
+ * Both official SDKs throw errors of one shape (status, headers, message) with a user-abort subclass; an abort is
+ * not an HTTP failure and is passed through.
+ */
+export function failureFromSdkError(err: unknown): HttpFailure | null {
+  if (!(err instanceof Error) || err.name === 'APIUserAbortError' || !('status' in err) || !('headers' in err)) return null;
+  const headers: Record<string, string | null> = {};
+  (err.headers as { forEach?(cb: (v: string, k: string) => void): void } | undefined)?.forEach?.((v: string, k: string) => (headers[k.toLowerCase()] = v));
+  const status = typeof err.status === 'number' ? err.status : null;
+  return { status, headers, message: err.message.replace(/\s+/g, ' ').slice(0, 300) };
+}
