@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, containersOfRun, readTrials, runCli, tempDir } from '../../src/test-support/cli.js';
-import { FakeModelServer, openaiCompletion } from '../../src/test-support/fake-model-server.js';
+import { anthropicMessage, FakeModelServer, openaiCompletion } from '../../src/test-support/fake-model-server.js';
 
 const SECRET = 'sk-upstream-secret-4242';
 
@@ -40,5 +40,53 @@ describe('an external agent in the container reaches the pinned model only throu
     expect(() => execFileSync('grep', ['-r', SECRET, dir])).toThrow();
     expect(await containersOfRun('gw')).toBe(0);
     expect(execFileSync('docker', ['network', 'ls', '--filter', 'label=dev.hbench.run=gw', '-q']).toString().trim()).toBe('');
+  });
+});
+
+describe('the built-in agent against real model APIs (local servers speaking their wire formats)', () => {
+  let upstream: FakeModelServer;
+  beforeAll(async () => {
+    upstream = await new FakeModelServer().start();
+  });
+  afterAll(() => upstream.close());
+
+  it('--model openai:NAME --base-url URL drives the agent through an OpenAI-compatible server', async () => {
+    upstream.reply(
+      { body: openaiCompletion({ tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'shell', arguments: JSON.stringify({ command: 'echo hello > /app/hello.txt' }) } }] }) },
+      { body: openaiCompletion({ tool_calls: [{ id: 'call_2', type: 'function', function: { name: 'finish', arguments: '{}' } }] }) },
+    );
+    const out = await tempDir();
+    const r = await runCli(['run', '--tasks', path.join(FIXTURES, 'tasks'), '--task', 'hello', '--harness', 'baseline', '--model', 'openai:gpt-4.1-mini', '--base-url', `${upstream.url}/v1`, '--temperature', '0.3', '--out', out, '--run-id', 'oa'], { OPENAI_API_KEY: SECRET });
+    expect(r.code).toBe(0);
+    const [trial] = await readTrials(path.join(out, 'oa'));
+    expect(trial).toMatchObject({ status: 'passed', actions: 2, actionsOk: 2 });
+    expect(trial!.costUsd).toBeGreaterThan(0);
+    expect(upstream.requests.at(-1)!.body).toMatchObject({ model: 'gpt-4.1-mini', temperature: 0.3 });
+    const record = JSON.parse(await readFile(path.join(out, 'oa', 'run.json'), 'utf8'));
+    expect(record.model).toMatchObject({ id: 'openai:gpt-4.1-mini', simulated: false, params: { temperature: 0.3, maxTokens: 4096 } });
+    expect(() => execFileSync('grep', ['-r', SECRET, path.join(out, 'oa')])).toThrow();
+  });
+
+  it('--model anthropic:NAME drives the agent through the Messages API', async () => {
+    upstream.reply(
+      { body: anthropicMessage([{ type: 'tool_use', id: 'toolu_1', name: 'write_file', input: { path: '/app/hello.txt', content: 'hello\n' } }]) },
+      { body: anthropicMessage([{ type: 'tool_use', id: 'toolu_2', name: 'finish', input: {} }]) },
+    );
+    const out = await tempDir();
+    const r = await runCli(['run', '--tasks', path.join(FIXTURES, 'tasks'), '--task', 'hello', '--harness', 'baseline', '--model', 'anthropic:claude-sonnet-4-5', '--base-url', upstream.url, '--out', out, '--run-id', 'an'], { ANTHROPIC_API_KEY: SECRET });
+    expect(r.code).toBe(0);
+    const [trial] = await readTrials(path.join(out, 'an'));
+    expect(trial).toMatchObject({ status: 'passed', actions: 2 });
+    expect(upstream.requests.at(-1)!.url).toBe('/v1/messages');
+  });
+
+  it('a model API error is a trial error, not a task failure, and the run goes on', async () => {
+    upstream.reply({ status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } } });
+    const out = await tempDir();
+    const r = await runCli(['run', '--tasks', path.join(FIXTURES, 'tasks'), '--task', 'hello', '--harness', 'baseline', '--model', 'openai:gpt-4.1-mini', '--base-url', `${upstream.url}/v1`, '--out', out, '--run-id', 'err'], { OPENAI_API_KEY: 'sk-wrong' });
+    expect(r.code).toBe(1);
+    const [trial] = await readTrials(path.join(out, 'err'));
+    expect(trial).toMatchObject({ status: 'error', error: { class: 'ModelApiError', code: 'MODEL_API', phase: 'agent' } });
+    expect(trial!.error!.message).toMatch(/401: .*Incorrect API key.*check OPENAI_API_KEY/);
   });
 });
