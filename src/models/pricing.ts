@@ -20,9 +20,8 @@ export const DEFAULT_PRICES: PriceTable = {
   'gpt-4.1-mini': { input: 0.4, output: 1.6, cached: 0.1 },
   'gpt-4o': { input: 2.5, output: 10, cached: 1.25 },
   'gpt-4o-mini': { input: 0.15, output: 0.6, cached: 0.075 },
-  'claude-sonnet-4-5': { input: 3, output: 15, cached: 0.3 },
+  'claude-sonnet-4-6': { input: 3, output: 15, cached: 0.3 },
   'claude-haiku-4-5': { input: 1, output: 5, cached: 0.1 },
-  'claude-opus-4-1': { input: 15, output: 75, cached: 1.5 },
 };
 
 const PriceFile = z.record(z.string(), z.strictObject({ input: z.number().min(0), output: z.number().min(0), cached: z.number().min(0).optional() }));

@@ -28,7 +28,7 @@ beforeEach(async () => {
 afterEach(() => server.close());
 
 const openai = () => new OpenAIProvider({ model: 'gpt-4.1-mini', apiKey: 'sk-test', apiKeyEnv: 'OPENAI_API_KEY', baseUrl: `${server.url}/v1`, params, prices: DEFAULT_PRICES, retry });
-const anthropic = () => new AnthropicProvider({ model: 'claude-sonnet-4-5', apiKey: 'sk-ant-test', apiKeyEnv: 'ANTHROPIC_API_KEY', baseUrl: server.url, params, prices: DEFAULT_PRICES, retry });
+const anthropic = () => new AnthropicProvider({ model: 'claude-sonnet-4-6', apiKey: 'sk-ant-test', apiKeyEnv: 'ANTHROPIC_API_KEY', baseUrl: server.url, params, prices: DEFAULT_PRICES, retry });
 
 describe('OpenAI-compatible provider (Chat Completions wire format, official SDK)', () => {
   it('sends tools and history in the wire format and parses tool calls, usage and cost', async () => {
@@ -126,7 +126,7 @@ describe('resolveModel', () => {
     expect(m.record).toMatchObject({ id: 'openai:gpt-4.1-mini', simulated: false, params: { temperature: 0.2, maxTokens: 4096 } });
     expect(JSON.stringify(m.record)).not.toContain('sk-secret-value');
     await expect(resolveModel('openai:gpt-4.1-mini', { env: {} })).rejects.toThrow(/set OPENAI_API_KEY/);
-    await expect(resolveModel('anthropic:claude-sonnet-4-5', { env: {}, apiKeyEnv: 'MY_KEY' })).rejects.toThrow(/set MY_KEY/);
+    await expect(resolveModel('anthropic:claude-sonnet-4-6', { env: {}, apiKeyEnv: 'MY_KEY' })).rejects.toThrow(/set MY_KEY/);
     // A local OpenAI-compatible server (vLLM, Ollama) may need no key.
     expect((await resolveModel('openai:llama3', { baseUrl: 'http://127.0.0.1:1/v1', env: {} })).record.id).toBe('openai:llama3');
     expect((await resolveModel('sim', {})).record).toMatchObject({ id: 'sim:default', simulated: true });

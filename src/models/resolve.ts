@@ -57,9 +57,9 @@ export async function resolveModel(spec: string, options: ModelSpecOptions = {})
   const providerName = colon >= 0 ? spec.slice(0, colon) : spec;
   const name = colon >= 0 ? spec.slice(colon + 1) : '';
   const factory = PROVIDERS[providerName];
-  if (!factory) throw new UsageError(`--model ${spec}: unknown provider "${providerName}" (known: ${Object.keys(PROVIDERS).join(', ')}; e.g. openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5, sim)`);
+  if (!factory) throw new UsageError(`--model ${spec}: unknown provider "${providerName}" (known: ${Object.keys(PROVIDERS).join(', ')}; e.g. openai:gpt-4.1-mini, anthropic:claude-sonnet-4-6, sim)`);
   if (providerName === 'replay' && !name) throw new UsageError(`--model ${spec}: name the recorded run, e.g. replay:results/<run-id>`);
-  if (providerName !== 'sim' && !name) throw new UsageError(`--model ${spec}: name the model, e.g. ${providerName}:${providerName === 'openai' ? 'gpt-4.1-mini' : 'claude-sonnet-4-5'}`);
+  if (providerName !== 'sim' && !name) throw new UsageError(`--model ${spec}: name the model, e.g. ${providerName}:${providerName === 'openai' ? 'gpt-4.1-mini' : 'claude-sonnet-4-6'}`);
   const params: ModelParams = { ...DEFAULT_PARAMS, ...options.params };
   const provider = await factory(name, options, params);
   return { provider, record: { id: provider.id, simulated: provider.simulated, params: { ...provider.params }, provider: provider.describe() } };

@@ -63,5 +63,5 @@ export function openaiCompletion(message: Record<string, unknown>, usage = { pro
 }
 
 export function anthropicMessage(content: unknown[], usage = { input_tokens: 80, output_tokens: 15, cache_read_input_tokens: 20 }, stop = 'tool_use') {
-  return { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content, stop_reason: stop, stop_sequence: null, usage };
+  return { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content, stop_reason: stop, stop_sequence: null, usage };
 }

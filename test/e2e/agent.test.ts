@@ -85,7 +85,7 @@ describe('harness variants against the simulated model', () => {
     expect(noModel.stderr).toMatch(/harness "baseline" needs a model: pass --model/);
     const badModel = await runCli(['run', '--tasks', path.join(FIXTURES, 'tasks'), '--harness', 'baseline', '--model', 'gemini:x', '--out', out]);
     expect(badModel.stderr).toMatch(/unknown provider "gemini" \(known: sim, openai, anthropic, replay/);
-    const noKey = await runCli(['run', '--tasks', path.join(FIXTURES, 'tasks'), '--harness', 'baseline', '--model', 'anthropic:claude-sonnet-4-5', '--out', out], { ANTHROPIC_API_KEY: '' });
+    const noKey = await runCli(['run', '--tasks', path.join(FIXTURES, 'tasks'), '--harness', 'baseline', '--model', 'anthropic:claude-sonnet-4-6', '--out', out], { ANTHROPIC_API_KEY: '' });
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/set ANTHROPIC_API_KEY/);
   });

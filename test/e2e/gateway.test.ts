@@ -73,7 +73,7 @@ describe('the built-in agent against real model APIs (local servers speaking the
       { body: anthropicMessage([{ type: 'tool_use', id: 'toolu_2', name: 'finish', input: {} }]) },
     );
     const out = await tempDir();
-    const r = await runCli(['run', '--tasks', path.join(FIXTURES, 'tasks'), '--task', 'hello', '--harness', 'baseline', '--model', 'anthropic:claude-sonnet-4-5', '--base-url', upstream.url, '--out', out, '--run-id', 'an'], { ANTHROPIC_API_KEY: SECRET });
+    const r = await runCli(['run', '--tasks', path.join(FIXTURES, 'tasks'), '--task', 'hello', '--harness', 'baseline', '--model', 'anthropic:claude-sonnet-4-6', '--base-url', upstream.url, '--out', out, '--run-id', 'an'], { ANTHROPIC_API_KEY: SECRET });
     expect(r.code).toBe(0);
     const [trial] = await readTrials(path.join(out, 'an'));
     expect(trial).toMatchObject({ status: 'passed', actions: 2 });

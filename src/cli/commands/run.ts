@@ -65,7 +65,7 @@ export function declareRun(y: Argv): Argv<RunArgs> {
     .option('harness-dir', { type: 'string', default: 'harnesses', describe: 'Folder of harness definition files' })
     .option('summary-md', { type: 'string', describe: 'Also write the summary as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)' })
     .option('errors-as-failures', { type: 'boolean', default: false, describe: 'Count infrastructure errors as failures in pass rates (default: leave them out)' })
-    .option('model', { type: 'string', describe: 'The one model every harness uses: provider:name (openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5) or sim (the built-in SIMULATED model)' })
+    .option('model', { type: 'string', describe: 'The one model every harness uses: provider:name (openai:gpt-4.1-mini, anthropic:claude-sonnet-4-6) or sim (the built-in SIMULATED model)' })
     .option('base-url', { type: 'string', describe: 'Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp, LiteLLM, OpenRouter) or an Anthropic endpoint' })
     .option('api-key-env', { type: 'string', describe: 'Environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)' })
     .option('temperature', { type: 'number', describe: 'Pinned sampling temperature (default 0)' })
