@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,8 @@ describe('harness variants against the simulated model', () => {
     expect(traj[0].tokens.input).toBeGreaterThan(0);
     expect(traj[0].observation).toMatch(/^\[exit code \d+\]/);
     expect(traj.at(-1).action.tool).toBe('finish');
+    // The full output of every shell command is on disk, whatever the model was shown.
+    expect(existsSync(path.join(dir, 'trials', 'hello__baseline__1', 'agent', 'main-001.stdout.txt'))).toBe(true);
     const blind = (await readFile(path.join(dir, 'trials', 'hello__hide-exit-codes__1', 'trajectory.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(blind[0].observation).not.toMatch(/exit code/);
     expect(typeof blind[0].exitCode).toBe('number');

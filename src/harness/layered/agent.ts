@@ -116,7 +116,7 @@ export class LayeredAgent implements Harness {
         return { stopReason: 'finished' };
       }
 
-      const outcome = await runTool(call, ctx.sandbox, def.tools, ctx.signal);
+      const outcome = await runTool(call, ctx.sandbox, def.tools, ctx.signal, path.join(ctx.trialDir, 'agent', `${ctx.step.name}-${String(turn).padStart(3, '0')}`));
       let observation = outcome.observation;
       const events: string[] = [];
       if (def.verification.loopDetection !== null) {

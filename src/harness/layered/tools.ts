@@ -47,7 +47,8 @@ export function truncateOutput(text: string, limit: number): { text: string; byt
   return { text: `${buf.subarray(0, half).toString()}\n[… ${cut} bytes cut …]\n${buf.subarray(buf.length - half).toString()}`, bytesCut: cut };
 }
 
-export async function runTool(call: ToolCall, sandbox: Sandbox, def: AgentDefinition['tools'], signal: AbortSignal): Promise<ToolOutcome> {
+/** `outputBase`: host path prefix that receives a shell command's full stdout and stderr (the model sees a cut). */
+export async function runTool(call: ToolCall, sandbox: Sandbox, def: AgentDefinition['tools'], signal: AbortSignal, outputBase?: string): Promise<ToolOutcome> {
   const args = call.arguments ?? {};
   const str = (k: string) => (typeof args[k] === 'string' ? (args[k] as string) : null);
   const fail = (message: string, signature: string): ToolOutcome => ({ observation: `error: ${message}`, bytesCut: 0, exitCode: null, ok: false, okRule: 'tool error', signature });
@@ -55,7 +56,8 @@ export async function runTool(call: ToolCall, sandbox: Sandbox, def: AgentDefini
     case 'shell': {
       const command = str('command');
       if (command === null) return fail('shell needs a "command" string', 'shell:?');
-      const r = await sandbox.exec(command, { timeoutMs: def.shell.timeoutSec * 1000, signal, maxBufferBytes: Math.max(def.outputLimit * 2, 4096) });
+      const files = outputBase ? { stdoutFile: `${outputBase}.stdout.txt`, stderrFile: `${outputBase}.stderr.txt` } : {};
+      const r = await sandbox.exec(command, { timeoutMs: def.shell.timeoutSec * 1000, signal, maxBufferBytes: Math.max(def.outputLimit * 2, 4096), ...files });
       const output = r.stdout + r.stderr;
       const { text, bytesCut } = truncateOutput(output, def.outputLimit);
       const cutByExec = r.stdoutBytesCut + r.stderrBytesCut;
