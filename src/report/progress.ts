@@ -16,6 +16,7 @@ export class ProgressReporter implements Reporter {
   private started = 0;
   private running = new Set<string>();
   private readonly tty: boolean;
+  private ticker: NodeJS.Timeout | null = null;
 
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {
     this.tty = Boolean(out.isTTY) && !process.env.CI;
@@ -28,6 +29,8 @@ export class ProgressReporter implements Reporter {
     const resumed = info.alreadyDone ? ` · resuming: ${info.alreadyDone} already done` : '';
     this.out.write(`hbench run ${info.runId}: ${info.tasks} tasks × ${info.harnesses.length} harnesses (${info.harnesses.join(', ')}) × ${info.trials} trials = ${info.planned} to run${resumed}${model}\n`);
     this.out.write(`results: ${info.outDir}\n`);
+    // Keep elapsed time and ETA moving between trial ends.
+    if (this.tty) this.ticker = setInterval(() => this.redraw(), 1000).unref();
   }
 
   onTrialBegin(key: string): void {
@@ -52,6 +55,7 @@ export class ProgressReporter implements Reporter {
   }
 
   onEnd(): void {
+    if (this.ticker) clearInterval(this.ticker);
     if (this.tty) this.out.write('\n');
   }
 

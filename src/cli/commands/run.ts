@@ -164,7 +164,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const progress = new ProgressReporter();
   const reporters: Reporter[] = [progress, new SummaryReporter({ outDir: store.dir, markdownFile: args.summaryMd ? path.resolve(args.summaryMd) : undefined })];
   const reporter = new ReporterMux(reporters);
-  reporter.onBegin({ runId: record.runId, outDir: path.relative(process.cwd(), store.dir) || store.dir, planned: plan.length, alreadyDone: previous.length, harnesses: names, tasks: tasks.length, trials: config.trials, model: record.model });
+  reporter.onBegin({ runId: record.runId, outDir: displayPath(store.dir), planned: plan.length, alreadyDone: previous.length, harnesses: names, tasks: tasks.length, trials: config.trials, model: record.model });
 
   const interrupt = installInterruptHandler(() => reporter.onInterrupt());
   let outcome: Awaited<ReturnType<typeof executePlan>>;
@@ -203,7 +203,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   await store.writeRun(record);
   await reporter.onEnd(summarise(record.runId, all, names, { errorsAsFailures: args.errorsAsFailures }), all, outcome.interrupted);
   if (outcome.interrupted) {
-    process.stderr.write(`run interrupted: ${all.length}/${record.counts.planned} trials recorded; finish with: hbench run --resume ${path.relative(process.cwd(), store.dir)}\n`);
+    process.stderr.write(`run interrupted: ${all.length}/${record.counts.planned} trials recorded; finish with: hbench run --resume ${displayPath(store.dir)}\n`);
     return EXIT.interrupted;
   }
   return all.some((r) => r.status === 'error') ? EXIT.failed : EXIT.ok;
@@ -263,4 +263,10 @@ function newRecord(runId: string, config: RunConfig): RunRecord {
 function defaultRunId(): string {
   const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
   return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** A path relative to the working directory when it is inside it, else absolute. */
+function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') ? rel : p;
 }
