@@ -8,13 +8,13 @@ import path from 'node:path';
 import { HbenchError, errorMessage, oneLine } from '../common/errors.js';
 import type { Harness, HarnessStepContext } from '../harness/harness.js';
 import { ZERO_TOKENS } from '../harness/trajectory.js';
-import type { ModelCallRecord } from '../models/provider.js';
 import type { ModelGateway } from '../models/gateway.js';
 import type { IsolatedNetwork, PreparedImage, Sandbox, SandboxProvider } from '../sandbox/sandbox.js';
 import { rollUpReward } from '../scoring/reward.js';
 import { rewardPasses, type Task } from '../tasks/task.js';
 import type { ResultsStore } from './results-store.js';
 import type { StepResult, TrialError, TrialPhase, TrialResult, TrialStatus } from './trial-result.js';
+import { gatewayStep } from './gateway-step.js';
 import { TrajectoryFile } from './trajectory-file.js';
 import { verifyStep } from './verify.js';
 
@@ -48,8 +48,9 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   const harnessLog = createWriteStream(path.join(trialDir, 'harness.log'));
   const log = (line: string) => harnessLog.write(line.endsWith('\n') ? line : `${line}\n`);
   const recorder = new TrajectoryFile(path.join(trialDir, 'trajectory.jsonl'));
+  // Model traffic, from the built-in agent or the gateway: one JSON object per line.
   const trafficFile = path.join(trialDir, 'model-traffic.jsonl');
-  const recordModelCall = (call: ModelCallRecord) => appendFileSync(trafficFile, `${JSON.stringify(call)}\n`);
+  const appendTraffic = (entry: unknown) => appendFileSync(trafficFile, `${JSON.stringify(entry)}\n`);
   await writeFile(recorder.file, '');
   const phases: Record<TrialPhase, number> = { build: 0, start: 0, setup: 0, agent: 0, verify: 0, teardown: 0 };
   const steps: StepResult[] = [];
@@ -60,25 +61,8 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   let interrupted = false;
   const environment = deps.allowNetwork ? { ...task.environment, network: 'bridge' as const } : task.environment;
   const viaGateway = harness.gateway && deps.gateway ? deps.gateway : null;
-  const session = viaGateway?.gateway.openSession(spec.key, {
-    budget: harness.gateway!,
-    onTraffic: (t) => appendFileSync(trafficFile, `${JSON.stringify(t)}\n`),
-    // Each model call through the gateway is a step of the trajectory.
-    onCall: (c) =>
-      recorder.record({
-        startedAt: c.startedAt,
-        durationMs: c.durationMs,
-        modelReply: c.response?.text ?? null,
-        action: { tool: 'model_call', args: { api: c.api, stream: c.stream, toolCalls: c.response?.toolCalls.map((t) => ({ name: t.name, arguments: t.arguments ?? t.rawArguments })) ?? [] } },
-        exitCode: null,
-        observation: c.error,
-        tokens: c.response?.usage ?? { input: 0, output: 0, cached: 0 },
-        costUsd: c.response?.costUsd ?? 0,
-        events: c.status === 400 && c.error?.startsWith('budget') ? ['budget_exhausted'] : [],
-        ok: c.status === 200,
-        okRule: 'model call answered (HTTP 200)',
-      }),
-  });
+  // Each model call through the gateway is a step of the trajectory.
+  const session = viaGateway?.gateway.openSession(spec.key, { budget: harness.gateway!, onTraffic: appendTraffic, onCall: (c) => recorder.record(gatewayStep(c)) });
 
   const timed = async <T>(p: TrialPhase, fn: () => Promise<T>): Promise<T> => {
     phase = p;
@@ -102,7 +86,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
       deps.provider.start({ image: image!, environment, name: spec.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': spec.key }, signal: deps.signal, isolatedNetwork: viaGateway?.network }),
     );
     const modelEnv = session && viaGateway ? session.env(viaGateway.network.hostAddress) : undefined;
-    const base = { task, sandbox, signal: deps.signal, recorder, log, recordModelCall, trialDir, modelEnv };
+    const base = { task, sandbox, signal: deps.signal, recorder, log, recordModelCall: appendTraffic, trialDir, modelEnv };
     if (harness.setup) await timed('setup', () => harness.setup!(base));
 
     for (let i = 0; i < task.steps.length; i++) {

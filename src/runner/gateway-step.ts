@@ -1,0 +1,19 @@
+/** A model call made through the gateway, as a step of the trial's trajectory. */
+import type { NewTrajectoryStep } from '../harness/trajectory.js';
+import type { GatewayCall } from '../models/gateway.js';
+
+export function gatewayStep(c: GatewayCall): NewTrajectoryStep {
+  return {
+    startedAt: c.startedAt,
+    durationMs: c.durationMs,
+    modelReply: c.response?.text ?? null,
+    action: { tool: 'model_call', args: { api: c.api, stream: c.stream, toolCalls: c.response?.toolCalls.map((t) => ({ name: t.name, arguments: t.arguments ?? t.rawArguments })) ?? [] } },
+    exitCode: null,
+    observation: c.error,
+    tokens: c.response?.usage ?? { input: 0, output: 0, cached: 0 },
+    costUsd: c.response?.costUsd ?? 0,
+    events: c.status === 400 && c.error?.startsWith('budget') ? ['budget_exhausted'] : [],
+    ok: c.status === 200,
+    okRule: 'model call answered (HTTP 200)',
+  };
+}
