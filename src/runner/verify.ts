@@ -47,6 +47,7 @@ export async function verifyStep(o: VerifyOptions): Promise<VerifyOutcome> {
   const stdoutFile = path.join(o.outDir, 'stdout.txt');
   const result = await sandbox.exec(step.verifier.command, {
     env: step.verifier.env,
+    user: step.verifier.user ?? undefined,
     timeoutMs: step.verifier.timeoutSec * 1000,
     signal: o.signal,
     stdoutFile,

@@ -18,7 +18,8 @@ const stringTable = z.record(z.string(), z.string());
 const seconds = z.number().positive();
 
 const PhaseAgent = z.looseObject({ timeout_sec: seconds.optional() });
-const PhaseVerifier = z.looseObject({ timeout_sec: seconds.optional(), env: stringTable.optional() });
+const User = z.union([z.string().min(1), z.number().int().min(0)]).transform(String);
+const PhaseVerifier = z.looseObject({ timeout_sec: seconds.optional(), env: stringTable.optional(), user: User.optional() });
 
 const HarborToml = z.looseObject({
   schema_version: z.union([z.string(), z.number()]).optional(),
@@ -125,7 +126,7 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
         name: s.name,
         instruction: readRequired(path.join(stepDir, 'instruction.md')),
         agentTimeoutSec: s.agent?.timeout_sec ?? agentTimeoutSec,
-        verifier: verifier(testsDirs, s.verifier?.timeout_sec ?? verifierTimeoutSec, stepEnv),
+        verifier: verifier(testsDirs, s.verifier?.timeout_sec ?? verifierTimeoutSec, stepEnv, s.verifier?.user ?? toml.verifier?.user ?? null),
         solution: scriptSolution(path.join(stepDir, 'solution'), solutionEnv),
         workdirFiles: isDir(path.join(stepDir, 'workdir')) ? path.join(stepDir, 'workdir') : null,
         minReward: s.min_reward ?? null,
@@ -140,7 +141,7 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
         name: 'main',
         instruction: readRequired(path.join(dir, 'instruction.md')),
         agentTimeoutSec,
-        verifier: verifier([taskTests], verifierTimeoutSec, verifierEnv),
+        verifier: verifier([taskTests], verifierTimeoutSec, verifierEnv, toml.verifier?.user ?? null),
         solution: scriptSolution(path.join(dir, 'solution'), solutionEnv),
         workdirFiles: null,
         minReward: null,
@@ -194,8 +195,8 @@ async function resolveEnvironment(dir: string, toml: HarborToml, env: Record<str
   };
 }
 
-function verifier(testsDirs: string[], timeoutSec: number, env: Record<string, string>): TaskVerifier {
-  return { timeoutSec, env, testsDirs, testsFiles: [], command: ['bash', '/tests/test.sh'], rewardSource: 'reward-file' };
+function verifier(testsDirs: string[], timeoutSec: number, env: Record<string, string>, user: string | null): TaskVerifier {
+  return { timeoutSec, env, user, testsDirs, testsFiles: [], command: ['bash', '/tests/test.sh'], rewardSource: 'reward-file' };
 }
 
 function scriptSolution(solutionDir: string, env: Record<string, string>): TaskSolution | null {

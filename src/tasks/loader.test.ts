@@ -39,7 +39,8 @@ describe('Harbor task loader', () => {
     );
     expect(task.environment).toMatchObject({ cpus: 2, memoryMb: 1536, buildTimeoutSec: 90, workdir: '/srv', network: 'bridge', env: { A: 'b' } });
     expect(task.steps[0]!.agentTimeoutSec).toBe(30);
-    expect(task.steps[0]!.verifier).toMatchObject({ timeoutSec: 12, env: { MODE: 'strict', HOME_DIR: '/home/x' } });
+    expect(task.steps[0]!.verifier).toMatchObject({ timeoutSec: 12, env: { MODE: 'strict', HOME_DIR: '/home/x' }, user: null });
+    expect((await loadTask(await harborTask('[verifier]\nuser = 1000\n'))).steps[0]!.verifier.user).toBe('1000');
   });
 
   it('network_mode "no-network" wins over allow_internet', async () => {

@@ -35,6 +35,8 @@ export type RewardSource =
 export interface TaskVerifier {
   timeoutSec: number;
   env: Record<string, string>;
+  /** User (name or uid) the verifier runs as; null = the image's default user. */
+  user: string | null;
   /** Host folders uploaded to /tests in order; later ones override same-named files. */
   testsDirs: string[];
   /** Extra single files uploaded to /tests (TB1's run-tests.sh): [host path, name in /tests]. */

@@ -80,6 +80,7 @@ export async function loadTb1Task(dir: string): Promise<Task> {
         verifier: {
           timeoutSec: y.max_test_timeout_sec ?? 30,
           env: { TEST_DIR: TB1_TEST_DIR },
+          user: null,
           testsDirs: isDir(path.join(dir, 'tests')) ? [path.join(dir, 'tests')] : [],
           testsFiles: [[runTests, 'run-tests.sh']],
           command: ['bash', `${TB1_TEST_DIR}/run-tests.sh`],
