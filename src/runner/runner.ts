@@ -3,7 +3,7 @@
  * On interrupt nothing new starts; running trials are stopped, cleaned up and left unrecorded for --resume.
  */
 import pLimit from 'p-limit';
-import { errorMessage, oneLine } from '../common/errors.js';
+import { ResultsError, errorMessage, oneLine } from '../common/errors.js';
 import type { Reporter } from '../report/reporter.js';
 import type { PreparedImage, SandboxProvider } from '../sandbox/sandbox.js';
 import type { Task } from '../tasks/task.js';
@@ -26,10 +26,12 @@ export interface ExecuteOptions {
 export async function executePlan(plan: TrialSpec[], o: ExecuteOptions): Promise<{ results: TrialResult[]; interrupted: boolean }> {
   const limit = pLimit(Math.max(1, o.concurrency));
   const results: TrialResult[] = [];
+  // A result that cannot be written stops the run: going on would produce results nobody can see.
+  let cannotRecord: Error | null = null;
   await Promise.all(
     plan.map((spec) =>
       limit(async () => {
-        if (o.signal.aborted) return;
+        if (o.signal.aborted || cannotRecord) return;
         o.reporter.onTrialBegin?.(spec.key);
         const started = new Date();
         let result: TrialResult | null;
@@ -40,12 +42,18 @@ export async function executePlan(plan: TrialSpec[], o: ExecuteOptions): Promise
           result = crashedTrial(o.runId, spec, started, err);
         }
         if (!result) return;
-        o.store.appendTrial(result);
+        try {
+          o.store.appendTrial(result);
+        } catch (err) {
+          cannotRecord ??= new ResultsError(`${o.store.trialsFile}: cannot append a trial (${errorMessage(err)}); fix the disk or permissions, then finish with --resume`);
+          return;
+        }
         results.push(result);
         o.reporter.onTrialEnd?.(result);
       }),
     ),
   );
+  if (cannotRecord) throw cannotRecord;
   return { results, interrupted: o.signal.aborted };
 }
 
