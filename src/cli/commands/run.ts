@@ -188,6 +188,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
       onImage: (task, image) => (record.images[task.id] = { ref: image.ref, id: image.id }),
       gateway: gateway && network ? { gateway, network } : undefined,
     });
+  } catch (err) {
+    // Say in run.json that the run stopped; what trials.jsonl holds stays valid for --resume.
+    record.status = 'failed';
+    record.endedAt = new Date().toISOString();
+    await store.writeRun(record).catch(() => undefined);
+    throw err;
   } finally {
     await sandboxes.close().catch(() => undefined);
     await gateway?.close();
