@@ -1,10 +1,8 @@
 /** `hbench run`: plan tasks × harnesses × trials, run them in fresh containers, record and summarise. */
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { ResumeMismatchError, TaskError, UsageError } from '../../common/errors.js';
+import { TaskError, UsageError } from '../../common/errors.js';
 import { gitState } from '../../common/git.js';
-import { TOOL_VERSION } from '../../common/version.js';
-import type { Harness } from '../../harness/harness.js';
 import { resolveHarness } from '../../harness/registry.js';
 import { ModelGateway } from '../../models/gateway.js';
 import { limitConcurrency } from '../../models/limited.js';
@@ -15,7 +13,7 @@ import { ReporterMux, type Reporter } from '../../report/reporter.js';
 import { SummaryReporter } from '../../report/summary-reporter.js';
 import { buildPlan } from '../../runner/plan.js';
 import { ResultsStore } from '../../runner/results-store.js';
-import type { RunConfig, RunRecord } from '../../runner/run-record.js';
+import { checkUnchanged, defaultRunId, newRecord, taskEntry, type RunConfig, type RunRecord } from '../../runner/run-record.js';
 import { executePlan } from '../../runner/runner.js';
 import { DockerSandboxProvider } from '../../sandbox/docker-provider.js';
 import { summarise } from '../../scoring/summary.js';
@@ -223,52 +221,6 @@ async function loadTasks(config: RunConfig): Promise<Task[]> {
   }
   if (suite.tasks.length === 0) throw new UsageError(`${config.tasksDir}: no tasks found (a task folder holds task.toml or task.yaml), or --task/--exclude left none`);
   return suite.tasks;
-}
-
-function checkUnchanged(record: RunRecord, tasks: Task[], harnesses: Harness[], runFile: string): void {
-  const before = new Map(record.tasks.map((t) => [t.id, t.contentHash]));
-  const now = new Map(tasks.map((t) => [t.id, t.contentHash]));
-  const changed: string[] = [];
-  for (const [id, hash] of before) {
-    if (!now.has(id)) changed.push(`task ${id} is gone`);
-    else if (now.get(id) !== hash) changed.push(`task ${id} changed`);
-  }
-  for (const id of now.keys()) if (!before.has(id)) changed.push(`task ${id} is new`);
-  const hBefore = new Map(record.harnesses.map((h) => [h.name, h.hash]));
-  for (const h of harnesses) {
-    if (hBefore.get(h.descriptor.name) !== h.descriptor.hash) changed.push(`harness ${h.descriptor.name} changed`);
-  }
-  if (changed.length) {
-    throw new ResumeMismatchError(`${runFile}: cannot resume: ${changed.join('; ')} since the run started (restore them, or start a new run)`);
-  }
-}
-
-function taskEntry(t: Task): RunRecord['tasks'][number] {
-  return { id: t.id, format: t.format, configFile: t.configFile, contentHash: t.contentHash, steps: t.steps.map((s) => s.name) };
-}
-
-function newRecord(runId: string, config: RunConfig): RunRecord {
-  return {
-    schema: 1,
-    runId,
-    status: 'running',
-    tool: { name: 'harness-bench', version: TOOL_VERSION, node: process.version },
-    config,
-    tasks: [],
-    harnesses: [],
-    model: null,
-    git: null,
-    images: {},
-    startedAt: new Date().toISOString(),
-    endedAt: null,
-    resumes: [],
-    counts: { planned: 0, finished: 0 },
-  };
-}
-
-function defaultRunId(): string {
-  const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
-  return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
 /** A path relative to the working directory when it is inside it, else absolute. */
