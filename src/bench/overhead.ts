@@ -6,15 +6,13 @@
 import { mkdir, mkdtemp, writeFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
 import pLimit from 'p-limit';
 import { resolveHarness } from '../harness/registry.js';
-import type { Reporter } from '../report/reporter.js';
 import { formatTable } from '../report/table.js';
 import { buildPlan } from '../runner/plan.js';
+import type { Reporter } from '../runner/reporter.js';
 import { ResultsStore } from '../runner/results-store.js';
-import { executePlan } from '../runner/runner.js';
-import { DockerSandboxProvider } from '../sandbox/docker-provider.js';
+import { RunSession } from '../runner/run-session.js';
 import { rawDockerTrial } from '../sandbox/docker-floor.js';
 import { loadTask } from '../tasks/loader.js';
 
@@ -34,32 +32,30 @@ async function main(): Promise<void> {
 
   const task = await loadTask(taskDir);
   const nop = await resolveHarness('nop', { harnessDir: root });
-  const provider = new DockerSandboxProvider({ runId: 'bench' });
-  await provider.ping();
-  const image = await provider.prepare(task.environment, { taskFile: task.configFile });
-  const docker = new Docker();
+  const session = await RunSession.open({ runId: 'bench' });
+  const image = await session.sandboxes.prepare(task.environment, { taskId: task.id, taskFile: task.configFile });
   const quiet: Reporter = { name: 'quiet' };
 
   // Warm both paths once so neither pays first-call costs in the measurement.
-  await rawDockerTrial(docker, image.ref);
+  await rawDockerTrial(image.ref);
   const rows: Array<Array<string | number>> = [];
   for (const concurrency of LEVELS) {
     const limit = pLimit(concurrency);
     const floorStart = performance.now();
-    await Promise.all(Array.from({ length: TRIALS }, () => limit(() => rawDockerTrial(docker, image.ref))));
+    await Promise.all(Array.from({ length: TRIALS }, () => limit(() => rawDockerTrial(image.ref))));
     const floorPerTrial = (performance.now() - floorStart) / TRIALS;
 
     const store = await ResultsStore.create(path.join(root, 'results', `c${concurrency}`));
     const plan = buildPlan(Array.from({ length: 1 }, () => task), [nop], TRIALS);
     const runStart = performance.now();
-    const { results } = await executePlan(plan, { runId: 'bench', store, provider, reporter: quiet, concurrency, signal: new AbortController().signal, allowNetwork: false });
+    const { results } = await session.execute(plan, { store, reporter: quiet, concurrency, signal: new AbortController().signal, allowNetwork: false });
     const runPerTrial = (performance.now() - runStart) / TRIALS;
     store.close();
     const bad = results.filter((r) => r.status === 'error');
     if (bad.length) throw new Error(`bench trials errored: ${bad[0]!.error!.message}`);
     rows.push([concurrency, TRIALS, `${floorPerTrial.toFixed(0)} ms`, `${runPerTrial.toFixed(0)} ms`, `${(runPerTrial / floorPerTrial).toFixed(2)}×`]);
   }
-  await provider.close();
+  await session.close();
   console.log(`Per-trial wall time on a no-op trial (${TRIALS} trials per level, image ${image.ref}), target ≤ 1.20×`);
   console.log(formatTable(['concurrency', 'trials', 'raw Docker floor', 'hbench runner', 'ratio'], rows));
   console.log('floor = create + start + one exec + remove; runner = the full trial: start, upload tests, verify, read reward, record, remove');

@@ -3,11 +3,18 @@
  * anything that, given an instruction and a sandbox, acts in the sandbox. It never touches Docker directly.
  */
 import type { ModelCallRecord } from '../models/provider.js';
+import type { Budget } from '../records/budget.js';
+import type { HarnessDescriptor } from '../records/run-record.js';
+import type { TrialIdentity } from '../records/trial-result.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
+
+export type { HarnessDescriptor };
 import type { Task, TaskStep } from '../tasks/task.js';
 import type { TrajectoryRecorder } from './trajectory.js';
 
 export interface HarnessStepContext {
+  /** Which trial this is (task, harness, trial number, key). */
+  trial: TrialIdentity;
   task: Task;
   step: TaskStep;
   stepIndex: number;
@@ -33,22 +40,10 @@ export interface HarnessStepOutcome {
   detail?: string;
 }
 
-/** What a run records about a harness (run.json) and what resume compares. */
-export interface HarnessDescriptor {
-  name: string;
-  kind: string;
-  /** The file it came from, or `built-in`. */
-  source: string;
-  /** The fully resolved definition: changing it changes the harness. */
-  definition: Record<string, unknown>;
-  /** Hash of `definition`. */
-  hash: string;
-}
-
 export interface Harness {
   readonly descriptor: HarnessDescriptor;
   /** Set when the harness reaches the model through the gateway (external agents): its per-trial budget. */
-  readonly gateway?: { tokens: number | null; costUsd: number | null };
+  readonly gateway?: Budget;
   /** Runs once per trial, after the sandbox starts and before the first step (e.g. install an agent). */
   setup?(ctx: Omit<HarnessStepContext, 'step' | 'stepIndex' | 'instruction'>): Promise<void>;
   /** Acts on one task step. Throwing is an infrastructure error of the trial, not a task failure. */

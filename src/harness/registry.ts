@@ -42,8 +42,6 @@ export interface ResolveOptions {
   harnessDir?: string;
   /** The run's pinned model, for harnesses that need one (kind: agent). */
   model?: ModelProvider | null;
-  /** Seed of the run, mixed into the simulated model's draws (the same for every harness). */
-  runSeed?: string;
 }
 
 export async function resolveHarness(spec: string, options: ResolveOptions = {}): Promise<Harness> {
@@ -66,7 +64,7 @@ export async function loadHarnessFile(file: string, options: ResolveOptions = {}
     const agent = await loadAgentFile(file);
     const model = requireModel(agent.name, options.model);
     const definition = { ...agent.definition, extends: agent.chain.slice(1).map((f) => path.basename(f)) };
-    return new LayeredAgent(descriptor(agent.name, 'agent', source, definition), agent.definition, model, { runSeed: options.runSeed ?? '1' });
+    return new LayeredAgent(descriptor(agent.name, 'agent', source, definition), agent.definition, model);
   }
   const parsed = HarnessFile.safeParse(raw);
   if (!parsed.success) {

@@ -1,17 +1,12 @@
 /**
- * One line of trajectory.jsonl: one agent action (a tool call, a solution script, a model turn).
+ * One line of trajectory.jsonl: one agent action (a tool call, a solution script, a model turn). "Step" is kept for
+ * task steps; what an agent does is an action.
  * Field names follow Harbor's ATIF trajectory where they overlap (step_id → index, timestamp → startedAt,
  * observation, metrics.prompt_tokens/completion_tokens/cached_tokens → tokens).
  */
-export interface TokenUsage {
-  input: number;
-  output: number;
-  cached: number;
-}
+import type { TokenUsage } from '../records/tokens.js';
 
-export const ZERO_TOKENS: TokenUsage = Object.freeze({ input: 0, output: 0, cached: 0 });
-
-export interface TrajectoryAction {
+export interface ToolUse {
   /** Tool name: `shell`, `read_file`, `write_file`, `edit_file`, `finish`, `solution`, `model_call`, … */
   tool: string;
   /** The command line for shell-like tools. */
@@ -20,7 +15,7 @@ export interface TrajectoryAction {
   args?: Record<string, unknown>;
 }
 
-export interface TrajectoryStep {
+export interface ActionRecord {
   /** 0-based, across the whole trial. */
   index: number;
   /** Name of the task step (multi-step tasks) the action belongs to. */
@@ -29,7 +24,7 @@ export interface TrajectoryStep {
   durationMs: number;
   /** What the model said (text), when a model produced the action. */
   modelReply: string | null;
-  action: TrajectoryAction | null;
+  action: ToolUse | null;
   exitCode: number | null;
   /** The observation as shown to the agent (after truncation). */
   observation: string | null;
@@ -43,11 +38,11 @@ export interface TrajectoryStep {
   okRule: string;
 }
 
-export type NewTrajectoryStep = Omit<TrajectoryStep, 'index' | 'taskStep' | 'tokens' | 'costUsd' | 'events' | 'modelReply' | 'observation' | 'bytesCut'> &
-  Partial<Pick<TrajectoryStep, 'tokens' | 'costUsd' | 'events' | 'modelReply' | 'observation' | 'bytesCut'>>;
+export type NewActionRecord = Omit<ActionRecord, 'index' | 'taskStep' | 'tokens' | 'costUsd' | 'events' | 'modelReply' | 'observation' | 'bytesCut'> &
+  Partial<Pick<ActionRecord, 'tokens' | 'costUsd' | 'events' | 'modelReply' | 'observation' | 'bytesCut'>>;
 
 /** Receives a trial's actions as they happen; the runner writes them to trajectory.jsonl. */
 export interface TrajectoryRecorder {
-  record(step: NewTrajectoryStep): TrajectoryStep;
-  readonly steps: readonly TrajectoryStep[];
+  record(action: NewActionRecord): ActionRecord;
+  readonly actions: readonly ActionRecord[];
 }

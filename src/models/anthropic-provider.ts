@@ -24,7 +24,7 @@ export class AnthropicProvider implements ModelProvider {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
   }
 
-  describe(): Record<string, unknown> {
+  settings(): Record<string, unknown> {
     return { id: this.id, baseUrl: this.options.baseUrl ?? 'https://api.anthropic.com', params: this.params };
   }
 

@@ -9,13 +9,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../common/errors.js';
+import { budgetExceeded, budgetText, type Budget } from '../records/budget.js';
 import { anthropicError, fromAnthropicRequest, fromOpenAIRequest, openaiError, toAnthropicResponse, toAnthropicStream, toOpenAIResponse, toOpenAIStream } from './gateway-wire.js';
 import type { ChatRequest, ChatResponse, ModelProvider } from './provider.js';
-
-export interface GatewayBudget {
-  tokens: number | null;
-  costUsd: number | null;
-}
 
 export interface GatewayCall {
   index: number;
@@ -44,7 +40,7 @@ export interface GatewayTraffic {
 }
 
 export interface SessionOptions {
-  budget: GatewayBudget;
+  budget: Budget;
   onCall?(call: GatewayCall): void;
   onTraffic?(entry: GatewayTraffic): void;
 }
@@ -171,9 +167,8 @@ export class ModelGateway {
 }
 
 function overBudget(s: Session): string | null {
-  if (s.budget.tokens !== null && s.tokens >= s.budget.tokens) return `${s.tokens} tokens used of ${s.budget.tokens}`;
-  if (s.budget.costUsd !== null && s.costUsd >= s.budget.costUsd) return `$${s.costUsd.toFixed(4)} used of $${s.budget.costUsd}`;
-  return null;
+  const hit = budgetExceeded(s.budget, { tokens: s.tokens, costUsd: s.costUsd });
+  return hit ? budgetText(hit, 'used of') : null;
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {

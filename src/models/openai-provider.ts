@@ -25,7 +25,7 @@ export class OpenAIProvider implements ModelProvider {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
   }
 
-  describe(): Record<string, unknown> {
+  settings(): Record<string, unknown> {
     return { id: this.id, baseUrl: this.options.baseUrl ?? 'https://api.openai.com/v1', params: this.params };
   }
 

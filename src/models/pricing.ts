@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
-import type { TokenUsage } from '../harness/trajectory.js';
+import type { TokenUsage } from '../records/tokens.js';
 
 export interface Price {
   input: number;

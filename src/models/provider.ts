@@ -1,7 +1,11 @@
 /**
  * The models layer's contract: chat with tool calls. Only implementations in src/models speak to model vendors.
  */
-import type { TokenUsage } from '../harness/trajectory.js';
+import type { ModelParams } from '../records/model.js';
+import type { TokenUsage } from '../records/tokens.js';
+import type { TrialIdentity } from '../records/trial-result.js';
+
+export type { ModelParams };
 
 export interface ToolSpec {
   name: string;
@@ -24,25 +28,24 @@ export type ChatMessage =
   | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
   | { role: 'tool'; toolCallId: string; name: string; content: string };
 
-/** Parameters pinned for a whole run and recorded in run.json. */
-export interface ModelParams {
-  temperature: number | null;
-  maxTokens: number;
-  seed: number | null;
-  reasoningEffort: 'low' | 'medium' | 'high' | null;
-}
-
 export interface ChatRequest {
   messages: ChatMessage[];
   tools: ToolSpec[];
   signal?: AbortSignal;
-  /**
-   * Only for the simulated model, and only filled in when the provider is simulated: the task's reference solution and
-   * the trial's seed. Never shown to a model as text; real providers ignore it.
-   */
-  simulation?: SimulationHints;
-  /** `<trial key>/<task step>/<turn>`: names the call, so a recorded run can be replayed call for call. */
-  replayKey?: string;
+  /** Which trial, task step and turn asked: for recording and replay, never part of what the model reads. */
+  call?: CallIdentity;
+}
+
+export interface CallIdentity {
+  trial: TrialIdentity;
+  taskStep: string;
+  /** 1-based turn within the task step. */
+  turn: number;
+}
+
+/** `<trial key>/<task step>/<turn>`: the key a recorded call is replayed by. */
+export function replayKeyOf(call: CallIdentity): string {
+  return `${call.trial.key}/${call.taskStep}/${call.turn}`;
 }
 
 /** One line of a trial's model-traffic.jsonl. */
@@ -53,14 +56,6 @@ export interface ModelCallRecord {
   request: { messages: ChatMessage[]; tools: ToolSpec[] };
   response: ChatResponse;
   durationMs: number;
-}
-
-export interface SimulationHints {
-  /** `<run seed>:<task>:<trial>:<step>`: the same for every harness, so variants face the same random draws. */
-  seed: string;
-  taskId: string;
-  stepName: string;
-  solution: { commands: string[]; files: Array<{ path: string; content: string }> } | null;
 }
 
 export interface ChatResponse {
@@ -82,4 +77,6 @@ export interface ModelProvider {
   /** True for the built-in simulated model: every report must say so. */
   readonly simulated: boolean;
   chat(request: ChatRequest): Promise<ChatResponse>;
+  /** What run.json records about the provider's set-up (base URL, key variable, profile): never a secret. */
+  settings?(): Record<string, unknown>;
 }

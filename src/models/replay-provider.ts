@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { ModelApiError } from './errors.js';
-import type { ChatRequest, ChatResponse, ModelCallRecord, ModelParams, ModelProvider } from './provider.js';
+import { replayKeyOf, type ChatRequest, type ChatResponse, type ModelCallRecord, type ModelParams, type ModelProvider } from './provider.js';
 
 export class ReplayProvider implements ModelProvider {
   readonly id: string;
@@ -45,13 +45,13 @@ export class ReplayProvider implements ModelProvider {
     return new ReplayProvider(dir, calls, record.model?.id ?? 'unknown', record.model?.simulated ?? false, params);
   }
 
-  describe(): Record<string, unknown> {
+  settings(): Record<string, unknown> {
     return { id: this.id, replays: this.runDir, recordedModel: this.recordedModel, calls: this.calls.size };
   }
 
   async chat(request: ChatRequest): Promise<ChatResponse> {
     request.signal?.throwIfAborted();
-    const key = request.replayKey;
+    const key = request.call ? replayKeyOf(request.call) : undefined;
     const response = key ? this.calls.get(key) : undefined;
     if (!response) {
       throw new ModelApiError(`replay: the recording has no call ${key ?? '(unnamed)'}; replay the same tasks, harnesses and trials as ${path.basename(this.runDir)}`);

@@ -2,6 +2,7 @@
 import type { PairedComparison } from '../scoring/paired.js';
 import { num, pValue, signedPct } from './format.js';
 import { formatTable, pct } from './table.js';
+import { modelMarkdown, modelText } from '../records/model.js';
 
 export interface CompareContext {
   baseline: string;
@@ -22,7 +23,7 @@ function verdictLine(c: PairedComparison, ctx: CompareContext): string {
 
 export function compareText(c: PairedComparison, ctx: CompareContext): string {
   const lines = [verdictLine(c, ctx)];
-  if (ctx.model) lines.push(`model: ${ctx.model}${ctx.simulated ? ' (SIMULATED model, not a real LLM)' : ''}`);
+  if (ctx.model) lines.push(`model: ${modelText({ id: ctx.model, simulated: ctx.simulated })}`);
   lines.push(
     '',
     formatTable(
@@ -60,7 +61,7 @@ export function compareMarkdown(c: PairedComparison, ctx: CompareContext): strin
     '',
     `Baseline ${pct(c.baselineRate)} → candidate ${pct(c.candidateRate)}. Paired SE ${num(c.se * 100)} pts vs unpaired ${num(c.unpairedSe * 100)} pts (correlation ${num(c.correlation)}).`,
   ];
-  if (ctx.model) lines.push('', `Model: \`${ctx.model}\`${ctx.simulated ? ' — **SIMULATED model, not a real LLM**' : ''}`);
+  if (ctx.model) lines.push('', `Model: ${modelMarkdown({ id: ctx.model, simulated: ctx.simulated })}`);
   lines.push('', '<details><summary>Per task</summary>', '', md(['task', 'baseline', 'candidate', 'diff', 'Fisher p']), md(['---', '---', '---', '---', '---']));
   lines.push(...c.perTask.map((t) => md([t.taskId, `${t.baseline.successes}/${t.baseline.trials}`, `${t.candidate.successes}/${t.candidate.trials}`, signedPct(t.diff, 0), `${pValue(t.fisherP)}${t.significant ? ' *' : ''}`])));
   lines.push('', '</details>');

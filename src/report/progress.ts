@@ -2,9 +2,10 @@
  * The live progress line: done/total, passed, failed, errors, ETA. On a terminal it redraws one line; elsewhere
  * (CI logs, pipes) it prints one line per finished trial.
  */
-import type { TrialResult } from '../runner/trial-result.js';
-import type { Reporter, RunInfo } from './reporter.js';
+import type { TrialResult } from '../records/trial-result.js';
+import type { Reporter, RunInfo } from '../runner/reporter.js';
 import { duration } from './table.js';
+import { modelText } from '../records/model.js';
 
 const MARK: Record<TrialResult['status'], string> = { passed: '✓', failed: '✗', timeout: '⧗', error: '!' };
 
@@ -25,7 +26,7 @@ export class ProgressReporter implements Reporter {
   onBegin(info: RunInfo): void {
     this.total = info.planned;
     this.started = performance.now();
-    const model = info.model ? ` · model ${info.model.id}${info.model.simulated ? ' (SIMULATED model, not a real LLM)' : ''}` : '';
+    const model = info.model ? ` · model ${modelText(info.model)}` : '';
     const resumed = info.alreadyDone ? ` · resuming: ${info.alreadyDone} already done` : '';
     this.out.write(`hbench run ${info.runId}: ${info.tasks} tasks × ${info.harnesses.length} harnesses (${info.harnesses.join(', ')}) × ${info.trials} trials = ${info.planned} to run${resumed}${model}\n`);
     this.out.write(`results: ${info.outDir}\n`);

@@ -5,10 +5,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { TrialResult } from '../runner/trial-result.js';
+import type { TrialResult } from '../records/trial-result.js';
 import type { RunSummary } from '../scoring/summary.js';
-import type { Reporter, RunInfo } from './reporter.js';
+import type { Reporter, RunInfo } from '../runner/reporter.js';
 import { summaryMarkdown, summaryText } from './summary-text.js';
+import { modelText } from '../records/model.js';
 
 export interface SummaryReporterOptions {
   outDir: string;
@@ -29,7 +30,7 @@ export class SummaryReporter implements Reporter {
   async onEnd(summary: RunSummary, _all: TrialResult[], interrupted: boolean): Promise<void> {
     const print = this.options.print ?? ((t: string) => process.stdout.write(t));
     const title = interrupted ? 'Partial results (run interrupted; finish it with --resume)' : 'Results';
-    const model = this.model ? `model ${this.model.id}${this.model.simulated ? ' (SIMULATED model, not a real LLM)' : ''}\n` : '';
+    const model = this.model ? `model ${modelText(this.model)}\n` : '';
     print(`\n${title}: ${summary.runId}\n${model}${summaryText(summary)}\nresults: ${this.options.outDir}\n`);
     const csv = stringify(
       summary.harnesses.map((h) => ({

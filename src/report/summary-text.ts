@@ -2,6 +2,7 @@
 import type { RunSummary } from '../scoring/summary.js';
 import { CI_NOTE, num, rateWithCi } from './format.js';
 import { duration, formatTable, pct } from './table.js';
+import { modelMarkdown } from '../records/model.js';
 
 export function summaryRows(summary: RunSummary): { header: string[]; rows: Array<Array<string | number>> } {
   const maxK = Math.max(0, ...summary.harnesses.map((h) => h.passK.length));
@@ -45,7 +46,7 @@ export function summaryMarkdown(summary: RunSummary, model: { id: string; simula
   const { header, rows } = summaryRows(summary);
   const md = (cells: Array<string | number>) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
   const lines = [`## hbench run \`${summary.runId}\``, ''];
-  if (model) lines.push(`Model: \`${model.id}\`${model.simulated ? ' — **SIMULATED model, not a real LLM**' : ''}`, '');
+  if (model) lines.push(`Model: ${modelMarkdown(model)}`, '');
   lines.push(md(header), md(header.map(() => '---')), ...rows.map(md), '', `_${CI_NOTE}_`);
   for (const h of summary.harnesses) {
     if (h.passK.length > 1) {

@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { ResultsStore } from './results-store.js';
-import type { RunRecord } from './run-record.js';
-import type { TrialResult } from './trial-result.js';
+import type { RunRecord } from '../records/run-record.js';
+import type { TrialResult } from '../records/trial-result.js';
 
 export interface ResultSide {
   label: string;

@@ -1,14 +1,14 @@
 /** The plan: tasks × harnesses × trials, trial-major so a partial run covers every task and harness evenly. */
 import type { Harness } from '../harness/harness.js';
+import { trialIdentity } from '../records/trial-result.js';
 import type { Task } from '../tasks/task.js';
-import { trialKey } from './trial-result.js';
 import type { TrialSpec } from './trial.js';
 
 export function buildPlan(tasks: Task[], harnesses: Harness[], trials: number): TrialSpec[] {
   const plan: TrialSpec[] = [];
   for (let trial = 1; trial <= trials; trial++) {
     for (const task of tasks) {
-      for (const harness of harnesses) plan.push({ key: trialKey(task.id, harness.descriptor.name, trial), task, harness, trial });
+      for (const harness of harnesses) plan.push({ id: trialIdentity(task.id, harness.descriptor.name, trial), task, harness });
     }
   }
   return plan;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test-support/cli.js';
 import { ResultsStore } from './results-store.js';
-import type { TrialResult } from './trial-result.js';
+import type { TrialResult } from '../records/trial-result.js';
 
 const trial = (key: string) => ({ schema: 1, key, status: 'passed' }) as unknown as TrialResult;
 

@@ -6,8 +6,8 @@ import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ResultsError } from '../common/errors.js';
-import type { RunRecord } from './run-record.js';
-import type { TrialResult } from './trial-result.js';
+import type { RunRecord } from '../records/run-record.js';
+import type { TrialResult } from '../records/trial-result.js';
 
 export class ResultsStore {
   readonly trialsFile: string;

@@ -1,16 +1,18 @@
 /** A TrajectoryRecorder that appends each action to trajectory.jsonl as it happens. */
 import { appendFileSync } from 'node:fs';
-import { ZERO_TOKENS, type NewTrajectoryStep, type TrajectoryRecorder, type TrajectoryStep } from '../harness/trajectory.js';
+import type { ActionRecord, NewActionRecord, TrajectoryRecorder } from '../harness/trajectory.js';
+import { ZERO_TOKENS } from '../records/tokens.js';
 
 export class TrajectoryFile implements TrajectoryRecorder {
-  readonly steps: TrajectoryStep[] = [];
+  readonly actions: ActionRecord[] = [];
+  /** The task step the next actions belong to. */
   taskStep = 'main';
 
   constructor(readonly file: string) {}
 
-  record(step: NewTrajectoryStep): TrajectoryStep {
-    const full: TrajectoryStep = {
-      index: this.steps.length,
+  record(action: NewActionRecord): ActionRecord {
+    const full: ActionRecord = {
+      index: this.actions.length,
       taskStep: this.taskStep,
       modelReply: null,
       observation: null,
@@ -18,9 +20,9 @@ export class TrajectoryFile implements TrajectoryRecorder {
       tokens: { ...ZERO_TOKENS },
       costUsd: 0,
       events: [],
-      ...step,
+      ...action,
     };
-    this.steps.push(full);
+    this.actions.push(full);
     appendFileSync(this.file, `${JSON.stringify(full)}\n`);
     return full;
   }

@@ -6,28 +6,27 @@ import { appendFileSync, createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HbenchError, errorMessage, oneLine } from '../common/errors.js';
-import type { Harness, HarnessStepContext } from '../harness/harness.js';
-import { ZERO_TOKENS } from '../harness/trajectory.js';
+import type { Harness } from '../harness/harness.js';
 import type { ModelGateway } from '../models/gateway.js';
-import type { IsolatedNetwork, PreparedImage, Sandbox, SandboxProvider } from '../sandbox/sandbox.js';
-import { rollUpReward } from '../scoring/reward.js';
-import { rewardPasses, type Task } from '../tasks/task.js';
+import { outcomeStatus, type StepResult, type TrialError, type TrialIdentity, type TrialPhase, type TrialResult } from '../records/trial-result.js';
+import type { IsolatedNetwork, PreparedImage, Sandbox, SandboxBackend } from '../sandbox/sandbox.js';
+import type { Task } from '../tasks/task.js';
+import { runAgentPhase } from './agent-phase.js';
+import { gatewayAction } from './gateway-action.js';
 import type { ResultsStore } from './results-store.js';
-import type { StepResult, TrialError, TrialPhase, TrialResult, TrialStatus } from './trial-result.js';
-import { gatewayStep } from './gateway-step.js';
 import { TrajectoryFile } from './trajectory-file.js';
+import { NO_PHASES, trialRecord } from './trial-record.js';
 import { verifyStep } from './verify.js';
 
 export interface TrialSpec {
-  key: string;
+  id: TrialIdentity;
   task: Task;
   harness: Harness;
-  trial: number;
 }
 
 export interface TrialDeps {
   runId: string;
-  provider: SandboxProvider;
+  sandboxes: SandboxBackend;
   store: ResultsStore;
   /** Aborted on Ctrl+C. */
   signal: AbortSignal;
@@ -40,10 +39,10 @@ export interface TrialDeps {
 class Interrupted extends Error {}
 
 export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialResult | null> {
-  const { task, harness } = spec;
+  const { task, harness, id } = spec;
   const startedAt = new Date();
   const t0 = performance.now();
-  const trialDir = await deps.store.resetTrialDir(spec.key);
+  const trialDir = await deps.store.resetTrialDir(id.key);
   await writeFile(path.join(trialDir, 'instruction.md'), instructionText(task));
   const harnessLog = createWriteStream(path.join(trialDir, 'harness.log'));
   const log = (line: string) => harnessLog.write(line.endsWith('\n') ? line : `${line}\n`);
@@ -52,7 +51,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   const trafficFile = path.join(trialDir, 'model-traffic.jsonl');
   const appendTraffic = (entry: unknown) => appendFileSync(trafficFile, `${JSON.stringify(entry)}\n`);
   await writeFile(recorder.file, '');
-  const phases: Record<TrialPhase, number> = { build: 0, start: 0, setup: 0, agent: 0, verify: 0, teardown: 0 };
+  const phases: Record<TrialPhase, number> = { ...NO_PHASES };
   const steps: StepResult[] = [];
   let phase: TrialPhase = 'build';
   let error: TrialError | null = null;
@@ -61,8 +60,8 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   let interrupted = false;
   const environment = deps.allowNetwork ? { ...task.environment, network: 'bridge' as const } : task.environment;
   const viaGateway = harness.gateway && deps.gateway ? deps.gateway : null;
-  // Each model call through the gateway is a step of the trajectory.
-  const session = viaGateway?.gateway.openSession(spec.key, { budget: harness.gateway!, onTraffic: appendTraffic, onCall: (c) => recorder.record(gatewayStep(c)) });
+  // Each model call through the gateway is an action of the trajectory.
+  const session = viaGateway?.gateway.openSession(id.key, { budget: harness.gateway!, onTraffic: appendTraffic, onCall: (c) => recorder.record(gatewayAction(c)) });
 
   const timed = async <T>(p: TrialPhase, fn: () => Promise<T>): Promise<T> => {
     phase = p;
@@ -79,58 +78,42 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
 
   try {
     checkInterrupt();
-    image = await timed('build', () => deps.provider.prepare(task.environment, { taskFile: task.configFile, logFile: deps.store.buildLog(task.id), signal: deps.signal }));
+    image = await timed('build', () => deps.sandboxes.prepare(task.environment, { taskId: task.id, taskFile: task.configFile, logFile: deps.store.buildLog(task.id), signal: deps.signal }));
     deps.onImage?.(task, image);
     checkInterrupt();
     sandbox = await timed('start', () =>
-      deps.provider.start({ image: image!, environment, name: spec.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': spec.key }, signal: deps.signal, isolatedNetwork: viaGateway?.network }),
+      deps.sandboxes.start({ image: image!, environment, name: id.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': id.key }, signal: deps.signal, isolatedNetwork: viaGateway?.network }),
     );
     const modelEnv = session && viaGateway ? session.env(viaGateway.network.hostAddress) : undefined;
-    const base = { task, sandbox, signal: deps.signal, recorder, log, recordModelCall: appendTraffic, trialDir, modelEnv };
+    const base = { trial: id, task, sandbox, signal: deps.signal, recorder, log, recordModelCall: appendTraffic, trialDir, modelEnv };
     if (harness.setup) await timed('setup', () => harness.setup!(base));
 
     for (let i = 0; i < task.steps.length; i++) {
       const step = task.steps[i]!;
       checkInterrupt();
       recorder.taskStep = step.name;
-      const before = recorder.steps.length;
+      const before = recorder.actions.length;
       if (step.workdirFiles) await sandbox.uploadDir(step.workdirFiles, sandbox.workdir);
 
-      // Agent: its own abort signal, fired by the step's timeout or by Ctrl+C.
-      const agentAbort = new AbortController();
-      let agentTimedOut = false;
-      const timer = setTimeout(() => ((agentTimedOut = true), agentAbort.abort()), step.agentTimeoutSec * 1000);
-      const onRunAbort = () => agentAbort.abort();
-      deps.signal.addEventListener('abort', onRunAbort, { once: true });
       const agentStart = performance.now();
-      try {
-        const ctx: HarnessStepContext = { ...base, step, stepIndex: i, instruction: step.instruction, signal: agentAbort.signal };
-        phase = 'agent';
-        const outcome = await raceAbort(harness.runStep(ctx), agentAbort.signal);
-        if (outcome) log(`[step ${step.name}] harness stopped: ${outcome.stopReason}${outcome.detail ? ` (${outcome.detail})` : ''}`);
-      } catch (err) {
-        if (!agentTimedOut && !deps.signal.aborted) throw err;
-      } finally {
-        clearTimeout(timer);
-        deps.signal.removeEventListener('abort', onRunAbort);
-        phases.agent += Math.round(performance.now() - agentStart);
-      }
+      phase = 'agent';
+      const agent = await runAgentPhase(harness, { ...base, step, stepIndex: i, instruction: step.instruction }, step.agentTimeoutSec, deps.signal);
+      phases.agent += agent.durationMs;
       checkInterrupt();
-      if (agentTimedOut) log(`[step ${step.name}] agent timed out after ${step.agentTimeoutSec} s; verifying anyway`);
+      if (agent.timedOut) log(`[step ${step.name}] agent timed out after ${step.agentTimeoutSec} s; verifying anyway`);
 
       // Verify, even after an agent timeout (as Harbor does).
       const outDir = task.multiStep ? path.join(trialDir, 'verifier', step.name) : path.join(trialDir, 'verifier');
       const v = await timed('verify', () => verifyStep({ task, step, stepIndex: i, sandbox: sandbox!, outDir, signal: deps.signal }));
       if (v.interrupted) throw new Interrupted();
-      const actions = recorder.steps.slice(before);
+      const actions = recorder.actions.slice(before);
       const reward = v.parsed?.reward ?? null;
-      const status: TrialStatus = v.error ? 'error' : rewardPasses(reward) ? 'passed' : agentTimedOut || v.timedOut ? 'timeout' : 'failed';
       steps.push({
         name: step.name,
-        status,
+        status: outcomeStatus({ error: v.error !== null, reward, timedOut: agent.timedOut || v.timedOut }),
         reward,
         rewards: v.parsed?.rewards ?? {},
-        agentTimedOut,
+        agentTimedOut: agent.timedOut,
         verifierTimedOut: v.timedOut,
         actions: actions.length,
         actionsOk: actions.filter((a) => a.ok).length,
@@ -166,50 +149,18 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   for (const step of task.steps.slice(steps.length)) {
     steps.push({ name: step.name, status: 'skipped', reward: null, rewards: {}, agentTimedOut: false, verifierTimedOut: false, actions: 0, actionsOk: 0, agentMs: 0, verifyMs: 0 });
   }
-  const ran = steps.filter((s) => s.status !== 'skipped');
-  const reward = error ? null : rollUpReward(steps.map((s) => s.reward), task.rewardStrategy);
-  const anyTimeout = ran.some((s) => s.agentTimedOut || s.verifierTimedOut);
-  const status: TrialStatus = error ? 'error' : rewardPasses(reward) ? 'passed' : anyTimeout ? 'timeout' : 'failed';
-  const tokens = { ...ZERO_TOKENS };
-  let costUsd = 0;
-  for (const a of recorder.steps) {
-    tokens.input += a.tokens.input;
-    tokens.output += a.tokens.output;
-    tokens.cached += a.tokens.cached;
-    costUsd += a.costUsd;
-  }
-  const lastRewards = [...ran].reverse().find((s) => Object.keys(s.rewards).length)?.rewards ?? {};
-  return {
-    schema: 1,
+  return trialRecord({
     runId: deps.runId,
-    key: spec.key,
-    taskId: task.id,
-    harness: harness.descriptor.name,
-    trial: spec.trial,
-    status,
-    reward,
-    rewards: task.multiStep ? (reward === null ? {} : { reward }) : lastRewards,
+    id,
     steps,
-    actions: recorder.steps.length,
-    actionsOk: recorder.steps.filter((a) => a.ok).length,
-    tokens,
-    costUsd,
+    rewardStrategy: task.rewardStrategy,
+    multiStep: task.multiStep,
+    actions: recorder.actions,
     error,
     phases,
     image: image ? { ref: image.ref, id: image.id } : null,
-    startedAt: startedAt.toISOString(),
-    endedAt: new Date().toISOString(),
+    startedAt,
     durationMs: Math.round(performance.now() - t0),
-  };
-}
-
-/** A harness that ignores its signal must not hold the trial past its timeout. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T | null> {
-  if (signal.aborted) return Promise.resolve(null);
-  return new Promise<T | null>((resolve, reject) => {
-    const onAbort = () => setTimeout(() => resolve(null), 2000).unref();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 

@@ -1,10 +1,10 @@
 /**
  * The raw Docker floor of one trial, for the overhead benchmark: create, start, one exec, remove — nothing else.
- * Lives here because only src/sandbox talks to dockerode.
+ * Lives here because only src/sandbox talks to dockerode (an architecture test checks it).
  */
 import Docker from 'dockerode';
 
-export async function rawDockerTrial(docker: Docker, image: string): Promise<number> {
+export async function rawDockerTrial(image: string, docker: Docker = new Docker()): Promise<number> {
   const started = performance.now();
   const container = await docker.createContainer({ Image: image, Entrypoint: ['sh', '-c'], Cmd: ['while :; do sleep 86400 & wait $!; done'], HostConfig: { NetworkMode: 'none' } });
   await container.start();

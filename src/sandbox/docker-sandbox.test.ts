@@ -4,14 +4,14 @@ import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTask } from '../tasks/loader.js';
 import type { Task } from '../tasks/task.js';
-import { DockerSandboxProvider } from './docker-provider.js';
-import { LABEL } from './labels.js';
+import { DockerBackend } from './docker-backend.js';
+import { LABEL } from './docker-labels.js';
 import type { PreparedImage, Sandbox } from './sandbox.js';
 
 const FIXTURE = path.resolve('test/fixtures/tasks/hello');
 
 describe('DockerSandbox (real engine)', () => {
-  const provider = new DockerSandboxProvider({ runId: 'test-sandbox' });
+  const provider = new DockerBackend({ runId: 'test-sandbox' });
   let task: Task;
   let image: PreparedImage;
 
@@ -19,7 +19,7 @@ describe('DockerSandbox (real engine)', () => {
     // No skip: without an engine this fails, as CI must.
     await provider.ping();
     task = await loadTask(FIXTURE);
-    image = await provider.prepare(task.environment, { taskFile: task.configFile });
+    image = await provider.prepare(task.environment, { taskId: task.id, taskFile: task.configFile });
   });
   afterAll(() => provider.close());
 

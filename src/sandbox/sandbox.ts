@@ -88,6 +88,8 @@ export interface IsolatedNetwork {
 }
 
 export interface PrepareOptions {
+  /** The task the image is for: names the image. */
+  taskId: string;
   /** Host file that receives the build log. */
   logFile?: string;
   signal?: AbortSignal;
@@ -95,8 +97,11 @@ export interface PrepareOptions {
   taskFile: string;
 }
 
-/** Creates sandboxes. One per run; owns the image cache and the cleanup of everything it started. */
-export interface SandboxProvider {
+/**
+ * Where sandboxes come from (Docker today). One per run; owns the image cache and the cleanup of everything it
+ * started. ("Backend", not "provider": a provider here is always a model provider.)
+ */
+export interface SandboxBackend {
   /** Fails with DockerUnavailableError when the engine cannot be reached. */
   ping(): Promise<void>;
   /** Build or pull the task's image once; concurrent callers for the same environment share one build. */
@@ -107,6 +112,6 @@ export interface SandboxProvider {
   removeNetwork(network: IsolatedNetwork): Promise<void>;
   /** Remove leftovers of processes that died without cleaning up (or, with all, everything hbench made). */
   sweep(options?: { all?: boolean }): Promise<{ containers: number; networks: number }>;
-  /** Close every sandbox this provider started and still holds. */
+  /** Close every sandbox this backend started and still holds. */
   close(): Promise<void>;
 }

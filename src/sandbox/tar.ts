@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { listFiles } from '../tasks/hash.js';
+import { listFiles } from '../common/files.js';
 
 export interface TarEntry {
   /** Path inside the archive, relative (no leading slash). */

@@ -64,14 +64,14 @@ export function minimumDetectableEffect(sdDiff: number, tasks: number, power = 0
   return hi;
 }
 
-export interface PlanRow {
+export interface DesignRow {
   trialsPerTask: number;
   sdDiff: number;
   tasks: number | null;
   totalTrials: number | null;
 }
 
-export function planTable(delta: number, inputs: DesignInputs, power = 0.8, alpha = 0.05, trialCounts = [1, 2, 3, 5, 10]): PlanRow[] {
+export function designTable(delta: number, inputs: DesignInputs, power = 0.8, alpha = 0.05, trialCounts = [1, 2, 3, 5, 10]): DesignRow[] {
   return trialCounts.map((n) => {
     const sd = diffSd(inputs, n);
     const tasks = tasksNeeded(delta, sd, power, alpha);

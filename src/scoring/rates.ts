@@ -103,7 +103,7 @@ export function sampleVariance(xs: number[]): number {
 }
 
 /** Mean, median and p90 (linear interpolation between order statistics, as numpy's default). */
-export function describe(xs: number[]): { mean: number; median: number; p90: number } | null {
+export function distribution(xs: number[]): { mean: number; median: number; p90: number } | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
   return { mean: mean(s), median: quantile(s, 0.5), p90: quantile(s, 0.9) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePytestSummary, rewardFromFiles, rewardFromPytest, rollUpReward } from './reward.js';
+import { parsePytestSummary, rewardFromFiles, rewardFromPytest } from './reward.js';
 
 const files = (o: Record<string, string>) => new Map(Object.entries(o).map(([k, v]) => [k, Buffer.from(v)]));
 
@@ -37,14 +37,5 @@ describe('pytest summary (Terminal-Bench 1)', () => {
     expect(rewardFromPytest('=== 4 passed in 0.1s ===')!.reward).toBe(1);
     expect(rewardFromPytest('=== 1 failed, 3 passed in 0.1s ===')!.reward).toBe(0);
     expect(rewardFromPytest('=== 1 error in 0.1s ===')!.reward).toBe(0);
-  });
-});
-
-describe('rollUpReward', () => {
-  it('mean counts skipped steps as 0; final takes the last step', () => {
-    expect(rollUpReward([1, 1, null], 'mean')).toBeCloseTo(2 / 3);
-    expect(rollUpReward([0, 1], 'final')).toBe(1);
-    expect(rollUpReward([1, null], 'final')).toBe(0);
-    expect(rollUpReward([], 'mean')).toBeNull();
   });
 });

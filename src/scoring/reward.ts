@@ -83,11 +83,3 @@ export function rewardFromPytest(output: string): ParsedReward | null {
   const reward = s.passed > 0 && s.failed === 0 && s.errors === 0 ? 1 : 0;
   return { reward, rewards: { reward, tests_passed: s.passed, tests_failed: s.failed, tests_errors: s.errors } };
 }
-
-/** The trial reward from its step rewards (skipped steps count as 0). */
-export function rollUpReward(stepRewards: Array<number | null>, strategy: 'mean' | 'final'): number | null {
-  if (stepRewards.length === 0) return null;
-  const values = stepRewards.map((r) => r ?? 0);
-  if (strategy === 'final') return values[values.length - 1]!;
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}

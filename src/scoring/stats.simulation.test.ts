@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { pairedComparison } from './paired.js';
 import { diffSd, pairedPower } from './power.js';
-import { mulberry32 } from './prng.js';
+import { mulberry32 } from '../common/prng.js';
 import { clusteredRate, type TaskTally } from './rates.js';
 
 function binomial(rand: () => number, n: number, p: number): number {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { incompleteBeta, normalCdf, normalQuantile, tCdf, tQuantile } from './distributions.js';
 import { fisherExact, pairedComparison, signFlipPValue } from './paired.js';
 import { diffSd, minimumDetectableEffect, pairedPower, tasksNeeded } from './power.js';
-import { clusteredRate, describe as describeValues, passAtK, passHatK, passKTable, wilsonInterval } from './rates.js';
+import { clusteredRate, distribution as describeValues, passAtK, passHatK, passKTable, wilsonInterval } from './rates.js';
 
 describe('distributions', () => {
   it('matches SciPy', () => {

@@ -3,8 +3,8 @@
  * of pass rates (they say nothing about the harness; `errorsAsFailures` counts them as failures instead); timeouts
  * count as failures. Rates are averaged over tasks with a task-clustered CI (see rates.ts).
  */
-import type { TrialResult } from '../runner/trial-result.js';
-import { clusteredRate, describe, passKTable, type RateEstimate, type TaskTally } from './rates.js';
+import type { TrialResult } from '../records/trial-result.js';
+import { clusteredRate, distribution, passKTable, type RateEstimate, type TaskTally } from './rates.js';
 
 export interface SummaryOptions {
   errorsAsFailures?: boolean;
@@ -47,9 +47,9 @@ export interface HarnessSummary {
   compounding: CompoundingStats;
   /** Tasks with mixed outcomes across this harness's trials. */
   flakyTasks: string[];
-  tokens: ReturnType<typeof describe>;
-  costUsd: ReturnType<typeof describe>;
-  durationMs: ReturnType<typeof describe>;
+  tokens: ReturnType<typeof distribution>;
+  costUsd: ReturnType<typeof distribution>;
+  durationMs: ReturnType<typeof distribution>;
   meanDurationMs: number;
   errorsCounted: 'excluded' | 'as failures';
 }
@@ -117,9 +117,9 @@ export function summariseHarness(harness: string, rs: TrialResult[], options: Su
       actions: { okShare, meanActions, predicted: okShare === null ? null : okShare ** meanActions, observed },
     },
     flakyTasks: [...tallies].filter(([, t]) => t.successes > 0 && t.successes < t.trials).map(([k]) => k).sort(),
-    tokens: describe(scored.map((r) => r.tokens.input + r.tokens.output)),
-    costUsd: describe(scored.map((r) => r.costUsd)),
-    durationMs: describe(rs.map((r) => r.durationMs)),
+    tokens: distribution(scored.map((r) => r.tokens.input + r.tokens.output)),
+    costUsd: distribution(scored.map((r) => r.costUsd)),
+    durationMs: distribution(rs.map((r) => r.durationMs)),
     meanDurationMs: rs.length ? Math.round(rs.reduce((a, r) => a + r.durationMs, 0) / rs.length) : 0,
     errorsCounted: options.errorsAsFailures ? 'as failures' : 'excluded',
   };

@@ -3,12 +3,13 @@
  * and multi-step tasks with [[steps]] and steps/<name>/{instruction.md,tests/,solution/,workdir/}.
  * Unknown keys are ignored, as Harbor ignores them.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import { TaskError, errorMessage, oneLine } from '../common/errors.js';
+import { isDir, isFile } from '../common/files.js';
 import { resolveEnvTemplates } from './env-template.js';
 import { hashTree } from './hash.js';
 import type { Task, TaskEnvironment, TaskSolution, TaskStep, TaskVerifier } from './task.js';
@@ -218,9 +219,3 @@ function readRequired(file: string): string {
   return text;
 }
 
-export function isFile(p: string): boolean {
-  return existsSync(p) && statSync(p).isFile();
-}
-export function isDir(p: string): boolean {
-  return existsSync(p) && statSync(p).isDirectory();
-}

@@ -1,21 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { listFiles } from '../common/files.js';
 import path from 'node:path';
-
-/** Every regular file under `dir`, as sorted paths relative to it (symlinks are followed as files). */
-export async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  async function walk(rel: string): Promise<void> {
-    const entries = await readdir(path.join(dir, rel), { withFileTypes: true });
-    for (const entry of entries) {
-      const child = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) await walk(child);
-      else if (entry.isFile() || entry.isSymbolicLink()) out.push(child);
-    }
-  }
-  await walk('');
-  return out.sort();
-}
 
 /** Hash of file names, modes and contents under each folder, plus extra strings. Stable across machines. */
 export async function hashTree(dirs: string[], extra: string[] = []): Promise<string> {

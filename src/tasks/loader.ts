@@ -6,7 +6,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { HbenchError, TaskError, UsageError, errorMessage } from '../common/errors.js';
-import { loadHarborTask, isDir, isFile } from './harbor.js';
+import { isDir, isFile } from '../common/files.js';
+import { loadHarborTask } from './harbor.js';
 import type { Task } from './task.js';
 import { loadTb1Task } from './tb1.js';
 

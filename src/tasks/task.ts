@@ -82,10 +82,3 @@ export interface Task {
   /** Hash of every file of the task: a resumed run refuses when it changed. */
   contentHash: string;
 }
-
-/** A trial passes when its reward reaches this value (binary tasks reward 0 or 1). */
-export const PASS_REWARD = 1;
-
-export function rewardPasses(reward: number | null): boolean {
-  return reward !== null && reward >= PASS_REWARD - 1e-9;
-}

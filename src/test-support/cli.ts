@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
-import type { TrialResult } from '../runner/trial-result.js';
+import { DockerBackend } from '../sandbox/docker-backend.js';
+import type { TrialResult } from '../records/trial-result.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const FIXTURES = path.join(ROOT, 'test/fixtures');
@@ -50,7 +50,5 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 
 /** Containers carrying a run's label (left behind if nonzero after the run ended). */
 export async function containersOfRun(runId: string): Promise<number> {
-  const docker = new Docker();
-  const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`dev.hbench.run=${runId}`] }) });
-  return list.length;
+  return new DockerBackend({ runId: 'test-support' }).containersOfRun(runId);
 }

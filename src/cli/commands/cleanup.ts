@@ -1,6 +1,6 @@
 /** `hbench cleanup`: remove containers and networks left by hbench runs that died, or (--all) every one. */
 import type { Argv } from 'yargs';
-import { DockerSandboxProvider } from '../../sandbox/docker-provider.js';
+import { DockerBackend } from '../../sandbox/docker-backend.js';
 import { EXIT } from '../exit-codes.js';
 
 export interface CleanupArgs {
@@ -12,9 +12,9 @@ export function declareCleanup(y: Argv): Argv<CleanupArgs> {
 }
 
 export async function cleanupCommand(args: CleanupArgs, print: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
-  const provider = new DockerSandboxProvider({ runId: 'cleanup' });
-  await provider.ping();
-  const { containers, networks } = await provider.sweep({ all: args.all });
+  const backend = new DockerBackend({ runId: 'cleanup' });
+  await backend.ping();
+  const { containers, networks } = await backend.sweep({ all: args.all });
   print(`removed ${containers} container(s) and ${networks} network(s)\n`);
   return EXIT.ok;
 }

@@ -8,7 +8,7 @@ import { UsageError } from '../../common/errors.js';
 import { num, signedPct } from '../../report/format.js';
 import { formatTable, pct } from '../../report/table.js';
 import { loadSide } from '../../runner/load-results.js';
-import { diffSd, estimateDesign, minimumDetectableEffect, planTable, type DesignInputs } from '../../scoring/power.js';
+import { diffSd, estimateDesign, minimumDetectableEffect, designTable, type DesignInputs } from '../../scoring/power.js';
 import { taskTallies } from '../../scoring/summary.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -57,7 +57,7 @@ export async function planCommand(args: PlanArgs, print: (s: string) => void = (
   } else {
     throw new UsageError('give two result sides (hbench plan results/A#h1 results/B#h2) or stated numbers (--p-base 0.5 [--tau 0.1])');
   }
-  const rows = planTable(args.delta, inputs, args.power, args.alpha);
+  const rows = designTable(args.delta, inputs, args.power, args.alpha);
   if (args.format === 'json') {
     print(`${JSON.stringify({ delta: args.delta, power: args.power, alpha: args.alpha, inputs, rows, current }, null, 2)}\n`);
     return EXIT.ok;
@@ -66,7 +66,7 @@ export async function planCommand(args: PlanArgs, print: (s: string) => void = (
   print(`${formatTable(['trials per task', 'SD of per-task diff', 'tasks needed', 'total trials (both sides)'], rows.map((r) => [r.trialsPerTask, num(r.sdDiff, 3), r.tasks ?? '> 100000', r.totalTrials ?? '–']))}\n`);
   if (current) {
     print(`\nThe run at hand: ${current.tasks} tasks × ${current.trialsPerTask} trials detects differences of ${signedPct(current.mde)} or more with power ${args.power} (minimum detectable effect).\n`);
-    print(`With ${current.trialsPerTask} trials per task, ${signedPct(args.delta)} needs ${rows.find((r) => r.trialsPerTask === current!.trialsPerTask)?.tasks ?? planTable(args.delta, inputs, args.power, args.alpha, [current.trialsPerTask])[0]!.tasks ?? '> 100000'} tasks (SD ${num(diffSd(inputs, current.trialsPerTask), 3)}).\n`);
+    print(`With ${current.trialsPerTask} trials per task, ${signedPct(args.delta)} needs ${rows.find((r) => r.trialsPerTask === current!.trialsPerTask)?.tasks ?? designTable(args.delta, inputs, args.power, args.alpha, [current.trialsPerTask])[0]!.tasks ?? '> 100000'} tasks (SD ${num(diffSd(inputs, current.trialsPerTask), 3)}).\n`);
   }
   return EXIT.ok;
 }

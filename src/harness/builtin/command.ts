@@ -4,6 +4,7 @@
  * With `model:`, the agent reaches the run's pinned model through the gateway: OPENAI_BASE_URL / ANTHROPIC_BASE_URL
  * and a per-trial key in OPENAI_API_KEY / ANTHROPIC_API_KEY (never the real key), and HBENCH_MODEL.
  */
+import type { Budget } from '../../records/budget.js';
 import type { Harness, HarnessDescriptor, HarnessStepContext, HarnessStepOutcome } from '../harness.js';
 
 export interface CommandHarnessDefinition {
@@ -12,11 +13,11 @@ export interface CommandHarnessDefinition {
   env: Record<string, string>;
   user: string | null;
   /** Reach the run's pinned model through the gateway, within this budget per trial. */
-  model: { tokens: number | null; costUsd: number | null } | null;
+  model: Budget | null;
 }
 
 export class CommandHarness implements Harness {
-  readonly gateway?: { tokens: number | null; costUsd: number | null };
+  readonly gateway?: Budget;
 
   constructor(
     readonly descriptor: HarnessDescriptor,

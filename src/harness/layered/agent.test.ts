@@ -3,7 +3,7 @@ import type { ChatRequest, ChatResponse, ModelProvider, ToolCall } from '../../m
 import type { ExecResult, Sandbox } from '../../sandbox/sandbox.js';
 import type { Task } from '../../tasks/task.js';
 import type { HarnessStepContext } from '../harness.js';
-import type { NewTrajectoryStep, TrajectoryStep } from '../trajectory.js';
+import type { NewActionRecord, ActionRecord } from '../trajectory.js';
 import { LayeredAgent } from './agent.js';
 import { AgentDefinition, deepMerge } from './config.js';
 import { contextView } from './context.js';
@@ -57,15 +57,16 @@ function run(defOverrides: object, script: Array<ToolCall | null>, answers: Reco
   const def = AgentDefinition.parse(defOverrides);
   const model = new ScriptModel(script);
   const sandbox = fakeSandbox(answers);
-  const steps: TrajectoryStep[] = [];
+  const steps: ActionRecord[] = [];
   const ctx: HarnessStepContext = {
+    trial: { key: 't__h__1', taskId: 't', harness: 'h', trial: 1 },
     task: { id: 't', steps: [{}] } as unknown as Task,
     step: { name: 'main', solution: null } as unknown as Task['steps'][number],
     stepIndex: 0,
     instruction: 'do it',
     sandbox,
     signal: new AbortController().signal,
-    recorder: { steps, record: (s: NewTrajectoryStep) => (steps.push({ index: steps.length, taskStep: 'main', tokens: { input: 0, output: 0, cached: 0 }, costUsd: 0, events: [], modelReply: null, observation: null, bytesCut: 0, ...s }), steps.at(-1)!) },
+    recorder: { actions: steps, record: (s: NewActionRecord) => (steps.push({ index: steps.length, taskStep: 'main', tokens: { input: 0, output: 0, cached: 0 }, costUsd: 0, events: [], modelReply: null, observation: null, bytesCut: 0, ...s }), steps.at(-1)!) },
     log: () => undefined,
     recordModelCall: () => undefined,
     trialDir: '/tmp/t__h__1',

@@ -3,31 +3,22 @@
  * trajectory step. The dimensions of the definition (prompt, tools, loop, context, verification, budgets) each change
  * one part of this loop and nothing else.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HbenchError } from '../../common/errors.js';
-import type { ChatMessage, ChatResponse, ModelProvider, SimulationHints } from '../../models/provider.js';
-import { AGENT_PHRASES, formatExitCode } from '../../models/simulated/protocol.js';
-import { splitScript } from '../../models/simulated/split-script.js';
-import { listFiles } from '../../tasks/hash.js';
-import type { TaskStep } from '../../tasks/task.js';
+import { replayKeyOf, type CallIdentity, type ChatMessage, type ChatResponse, type ModelProvider } from '../../models/provider.js';
+import { AGENT_PHRASES, formatExitCode } from '../../records/agent-phrases.js';
+import { budgetExceeded, budgetText } from '../../records/budget.js';
 import type { Harness, HarnessDescriptor, HarnessStepContext, HarnessStepOutcome } from '../harness.js';
-import type { TrajectoryStep } from '../trajectory.js';
+import type { ActionRecord } from '../trajectory.js';
 import type { AgentDefinition } from './config.js';
 import { contextView } from './context.js';
 import { runTool, toolSpecs, truncateOutput } from './tools.js';
-
-export interface AgentOptions {
-  /** Mixed into the simulated model's seed; the same for every harness of a run. */
-  runSeed: string;
-}
 
 export class LayeredAgent implements Harness {
   constructor(
     readonly descriptor: HarnessDescriptor,
     private readonly def: AgentDefinition,
     private readonly model: ModelProvider,
-    private readonly options: AgentOptions = { runSeed: '1' },
   ) {}
 
   async runStep(ctx: HarnessStepContext): Promise<HarnessStepOutcome> {
@@ -40,7 +31,6 @@ export class LayeredAgent implements Harness {
     const stepNote = ctx.task.steps.length > 1 ? `This is step ${ctx.stepIndex + 1} of ${ctx.task.steps.length}; the work of earlier steps is already in the container.\n\n` : '';
     messages.push({ role: 'user', content: `${stepNote}${ctx.instruction}` });
     const head = messages.length;
-    const simulation = this.model.simulated ? await simulationHints(ctx, this.options.runSeed) : undefined;
 
     let tokens = 0;
     let cost = 0;
@@ -67,14 +57,14 @@ export class LayeredAgent implements Harness {
       if (view.event) pendingEvents.push(view.event);
       const turnStart = performance.now();
       const startedAt = new Date().toISOString();
-      const replayKey = `${path.basename(ctx.trialDir)}/${ctx.step.name}/${turn}`;
-      const reply: ChatResponse = await this.model.chat({ messages: view.messages, tools, signal: ctx.signal, simulation, replayKey });
-      ctx.recordModelCall({ time: startedAt, replayKey, model: this.model.id, request: { messages: view.messages, tools }, response: reply, durationMs: Math.round(performance.now() - turnStart) });
+      const callId: CallIdentity = { trial: ctx.trial, taskStep: ctx.step.name, turn };
+      const reply: ChatResponse = await this.model.chat({ messages: view.messages, tools, signal: ctx.signal, call: callId });
+      ctx.recordModelCall({ time: startedAt, replayKey: replayKeyOf(callId), model: this.model.id, request: { messages: view.messages, tools }, response: reply, durationMs: Math.round(performance.now() - turnStart) });
       tokens += reply.usage.input + reply.usage.output;
       cost += reply.costUsd;
       const call = reply.toolCalls[0];
       messages.push({ role: 'assistant', content: reply.text, toolCalls: call ? [call] : undefined });
-      const record = (s: Omit<Partial<TrajectoryStep>, 'index' | 'taskStep'> & Pick<TrajectoryStep, 'ok' | 'okRule'>) => {
+      const record = (s: Omit<Partial<ActionRecord>, 'index' | 'taskStep'> & Pick<ActionRecord, 'ok' | 'okRule'>) => {
         ctx.recorder.record({
           startedAt,
           durationMs: Math.round(performance.now() - turnStart),
@@ -166,8 +156,8 @@ export class LayeredAgent implements Harness {
 
   private budgetHit(tokens: number, cost: number, started: number): string | null {
     const b = this.def.budgets;
-    if (b.tokens !== null && tokens >= b.tokens) return `${tokens} tokens ≥ budget ${b.tokens}`;
-    if (b.costUsd !== null && cost >= b.costUsd) return `$${cost.toFixed(4)} ≥ budget $${b.costUsd}`;
+    const hit = budgetExceeded(b, { tokens, costUsd: cost });
+    if (hit) return budgetText(hit, '≥ budget');
     if (b.wallSec !== null && (performance.now() - started) / 1000 >= b.wallSec) return `wall time ≥ ${b.wallSec} s`;
     return null;
   }
@@ -187,26 +177,6 @@ export class LayeredAgent implements Harness {
     const r = await ctx.sandbox.exec(script, { timeoutMs: 15_000, signal: ctx.signal });
     return `Environment snapshot (taken before you start):\n${truncateOutput(r.stdout + r.stderr, 4096).text}`;
   }
-}
-
-/** The reference solution as the simulated model receives it; never shown to a model as text. */
-async function simulationHints(ctx: HarnessStepContext, runSeed: string): Promise<SimulationHints> {
-  const trial = path.basename(ctx.trialDir).split('__').pop() ?? '1';
-  const base = { seed: `${runSeed}:${ctx.task.id}:${trial}:${ctx.step.name}`, taskId: ctx.task.id, stepName: ctx.step.name };
-  return { ...base, solution: await solutionFor(ctx.step) };
-}
-
-async function solutionFor(step: TaskStep): Promise<SimulationHints['solution']> {
-  const s = step.solution;
-  if (!s) return null;
-  if (s.kind === 'commands') return { commands: s.commands, files: [] };
-  const script = await readFile(path.join(s.dir, s.script), 'utf8');
-  const files = s.scriptOnly
-    ? []
-    : await Promise.all(
-        (await listFiles(s.dir)).filter((f) => f !== s.script).map(async (f) => ({ path: `/solution/${f}`, content: await readFile(path.join(s.dir, f), 'utf8') })),
-      );
-  return { commands: splitScript(script).map((c) => c.command), files };
 }
 
 export function requireModel(name: string, model: ModelProvider | null | undefined): ModelProvider {

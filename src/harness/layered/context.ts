@@ -4,7 +4,7 @@
  * dropped turns with one message listing each command and whether it succeeded (deterministic, no model call).
  */
 import type { ChatMessage } from '../../models/provider.js';
-import { AGENT_PHRASES } from '../../models/simulated/protocol.js';
+import { AGENT_PHRASES } from '../../records/agent-phrases.js';
 import type { AgentDefinition } from './config.js';
 
 export function estimateTokens(messages: ChatMessage[]): number {
@@ -40,10 +40,10 @@ export function contextView(messages: ChatMessage[], head: number, def: AgentDef
   if (dropped.length === 0) return { messages, event: null };
   const kept = [...messages.slice(0, head), ...keep.flat()];
   if (def.strategy === 'truncate') return { messages: kept, event: 'truncated' };
-  return { messages: [...messages.slice(0, head), { role: 'user', content: summarise(dropped.flat()) }, ...keep.flat()], event: 'summarised' };
+  return { messages: [...messages.slice(0, head), { role: 'user', content: condense(dropped.flat()) }, ...keep.flat()], event: 'summarised' };
 }
 
-function summarise(dropped: ChatMessage[]): string {
+function condense(dropped: ChatMessage[]): string {
   const results = new Map<string, string>();
   for (const m of dropped) if (m.role === 'tool') results.set(m.toolCallId, m.content);
   const lines = [`${AGENT_PHRASES.summary} (older turns were removed to save context):`];

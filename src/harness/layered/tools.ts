@@ -1,6 +1,6 @@
 /** The agent's tools: their specs for the model, and how each call is carried out in the sandbox. */
 import type { ToolCall, ToolSpec } from '../../models/provider.js';
-import { formatExitCode } from '../../models/simulated/protocol.js';
+import { formatExitCode } from '../../records/agent-phrases.js';
 import type { Sandbox } from '../../sandbox/sandbox.js';
 import type { AgentDefinition } from './config.js';
 

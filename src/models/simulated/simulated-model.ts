@@ -1,7 +1,8 @@
 /**
  * The built-in SIMULATED model, for offline runs, demos and the project's own tests. It is not a language model.
  *
- * It knows the task's reference solution (through ChatRequest.simulation) and issues it one command at a time through
+ * It knows the task's reference solution (handed to its constructor by the runner, looked up by the trial and task step
+ * each request names) and issues it one command at a time through
  * whatever shell tool the harness offers. At each command, with probability `mistakeRate`, it makes a mistake: a
  * command that fails (loudly, with an error message, or quietly, with only a non-zero exit code) or a wrong one that
  * silently succeeds. It reacts only to what the harness shows it:
@@ -16,11 +17,19 @@
  * Everything is deterministic given the seed and the transcript.
  */
 import { createHash } from 'node:crypto';
-import { mulberry32 } from '../../scoring/prng.js';
+import { mulberry32 } from '../../common/prng.js';
+import { AGENT_PHRASES, EXIT_CODE_LINE } from '../../records/agent-phrases.js';
+import { SIMULATED_LABEL } from '../../records/model.js';
 import type { ChatMessage, ChatRequest, ChatResponse, ModelParams, ModelProvider, ToolCall, ToolSpec } from '../provider.js';
-import { AGENT_PHRASES, EXIT_CODE_LINE } from './protocol.js';
 
-export const SIMULATED_LABEL = 'SIMULATED model (not a real LLM)';
+/** A task step's reference solution as the simulated model plays it: files to write, then commands to type. */
+export interface SimSolution {
+  commands: string[];
+  files: Array<{ path: string; content: string }>;
+}
+
+/** Looks up the reference solution of a task step (null when it has none). */
+export type ReferenceSolutions = (taskId: string, taskStep: string) => Promise<SimSolution | null>;
 
 export interface SimulatedModelOptions {
   /** Chance of a mistake at each command. */
@@ -30,6 +39,15 @@ export interface SimulatedModelOptions {
   /** Chance of a reply with malformed tool-call JSON. */
   malformedRate?: number;
   profile?: string;
+  /** The run's seed, mixed into every draw; the same for every harness, so variants face the same draws. */
+  runSeed?: string;
+  solutions?: ReferenceSolutions;
+}
+
+interface Situation {
+  /** `<run seed>:<task>:<trial>:<step>`. */
+  seed: string;
+  solution: SimSolution | null;
 }
 
 type PlanAction = { kind: 'shell'; command: string } | { kind: 'write'; path: string; content: string };
@@ -51,6 +69,8 @@ export class SimulatedModel implements ModelProvider {
   private readonly mistakeRate: number;
   private readonly silentShare: number;
   private readonly malformedRate: number;
+  private readonly runSeed: string;
+  private readonly solutions: ReferenceSolutions;
 
   constructor(options: SimulatedModelOptions = {}, params: Partial<ModelParams> = {}) {
     this.mistakeRate = options.mistakeRate ?? 0.15;
@@ -60,16 +80,20 @@ export class SimulatedModel implements ModelProvider {
       if (!(v >= 0 && v <= 1)) throw new RangeError(`simulated model: ${k} must be between 0 and 1 (got ${v})`);
     }
     this.id = `sim:${options.profile ?? 'default'}`;
+    this.runSeed = options.runSeed ?? '1';
+    this.solutions = options.solutions ?? (async () => null);
     this.params = { temperature: null, maxTokens: 4096, seed: null, reasoningEffort: null, ...params };
   }
 
-  describe(): Record<string, unknown> {
+  settings(): Record<string, unknown> {
     return { id: this.id, label: SIMULATED_LABEL, mistakeRate: this.mistakeRate, silentShare: this.silentShare, malformedRate: this.malformedRate };
   }
 
   async chat(request: ChatRequest): Promise<ChatResponse> {
     request.signal?.throwIfAborted();
-    const reply = this.decide(request);
+    const c = request.call;
+    const situation: Situation | null = c ? { seed: `${this.runSeed}:${c.trial.taskId}:${c.trial.trial}:${c.taskStep}`, solution: await this.solutions(c.trial.taskId, c.taskStep) } : null;
+    const reply = this.decide(request, situation);
     const inputChars = request.messages.reduce((a, m) => a + m.content.length, 0) + JSON.stringify(request.tools).length;
     const outputChars = reply.text.length + reply.toolCalls.reduce((a, c) => a + c.rawArguments.length + c.name.length, 0);
     return {
@@ -83,14 +107,13 @@ export class SimulatedModel implements ModelProvider {
     };
   }
 
-  private decide(request: ChatRequest): { text: string; toolCalls: ToolCall[] } {
+  private decide(request: ChatRequest, sim: Situation | null): { text: string; toolCalls: ToolCall[] } {
     const tools = detectTools(request.tools);
-    const sim = request.simulation;
     if (!sim?.solution || !tools.shell) {
       const text = 'I cannot solve this task: I have no way to act on it.';
       return { text, toolCalls: tools.finish ? [call('sim-r0-p0-a0-finish', tools.finish, {})] : [] };
     }
-    const plan = buildPlan(sim.solution, Boolean(tools.write));
+    const plan = scriptActions(sim.solution, Boolean(tools.write));
     const calls = visibleCalls(request.messages);
     const texts = request.messages.filter((m) => m.role === 'user' || m.role === 'tool').map((m) => m.content);
     const replay = Math.min(2, texts.filter((t) => t.includes(AGENT_PHRASES.verificationFailed)).length);
@@ -155,7 +178,7 @@ function detectTools(tools: ToolSpec[]): DetectedTools {
   };
 }
 
-function buildPlan(solution: NonNullable<ChatRequest['simulation']>['solution'] & object, hasWriteTool: boolean): PlanAction[] {
+function scriptActions(solution: SimSolution, hasWriteTool: boolean): PlanAction[] {
   const files: PlanAction[] = solution.files.map((f) =>
     hasWriteTool ? { kind: 'write', path: f.path, content: f.content } : { kind: 'shell', command: heredoc(f.path, f.content) },
   );

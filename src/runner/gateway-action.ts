@@ -1,8 +1,8 @@
-/** A model call made through the gateway, as a step of the trial's trajectory. */
-import type { NewTrajectoryStep } from '../harness/trajectory.js';
+/** A model call made through the gateway, as an action of the trial's trajectory. */
+import type { NewActionRecord } from '../harness/trajectory.js';
 import type { GatewayCall } from '../models/gateway.js';
 
-export function gatewayStep(c: GatewayCall): NewTrajectoryStep {
+export function gatewayAction(c: GatewayCall): NewActionRecord {
   return {
     startedAt: c.startedAt,
     durationMs: c.durationMs,

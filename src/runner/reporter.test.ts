@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrialResult } from '../runner/trial-result.js';
+import type { TrialResult } from '../records/trial-result.js';
 import { summarise } from '../scoring/summary.js';
 import { ReporterMux, type Reporter } from './reporter.js';
 

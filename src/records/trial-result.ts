@@ -2,7 +2,7 @@
  * The record of one finished trial: one line of trials.jsonl, written once when the trial ends.
  * A failed or errored trial has the same shape as a passed one, plus `error`.
  */
-import type { TokenUsage } from '../harness/trajectory.js';
+import type { TokenUsage } from './tokens.js';
 
 export type TrialStatus = 'passed' | 'failed' | 'error' | 'timeout';
 export const TRIAL_STATUSES: readonly TrialStatus[] = ['passed', 'failed', 'error', 'timeout'];
@@ -61,6 +61,45 @@ export interface TrialResult {
   durationMs: number;
 }
 
+/** Who a trial is: travels as data to everything that needs it, never parsed back out of a folder name. */
+export interface TrialIdentity {
+  /** `<task>__<harness>__<n>`: also the trial's folder name. */
+  key: string;
+  taskId: string;
+  harness: string;
+  /** 1-based trial number. */
+  trial: number;
+}
+
+export function trialIdentity(taskId: string, harness: string, trial: number): TrialIdentity {
+  return { key: trialKey(taskId, harness, trial), taskId, harness, trial };
+}
+
 export function trialKey(taskId: string, harness: string, trial: number): string {
   return `${taskId}__${harness}__${trial}`;
+}
+
+/** A trial (or step) passes when its reward reaches this value (binary tasks reward 0 or 1). */
+export const PASS_REWARD = 1;
+
+export function rewardPasses(reward: number | null): boolean {
+  return reward !== null && reward >= PASS_REWARD - 1e-9;
+}
+
+/**
+ * The status rule, the one place it is written: an infrastructure error wins; else a reward that reaches 1 passes
+ * (even after a timeout, as in Harbor); else a timeout of the agent or verifier; else a failure.
+ */
+export function outcomeStatus(o: { error: boolean; reward: number | null; timedOut: boolean }): TrialStatus {
+  if (o.error) return 'error';
+  if (rewardPasses(o.reward)) return 'passed';
+  return o.timedOut ? 'timeout' : 'failed';
+}
+
+/** The trial reward from its step rewards (skipped steps count as 0). */
+export function rollUpReward(stepRewards: Array<number | null>, strategy: 'mean' | 'final'): number | null {
+  if (stepRewards.length === 0) return null;
+  const values = stepRewards.map((r) => r ?? 0);
+  if (strategy === 'final') return values[values.length - 1]!;
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }

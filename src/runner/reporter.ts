@@ -1,9 +1,11 @@
 /**
- * Reporters observe a run through optional hooks. The multiplexer calls each one and turns a reporter's exception
+ * The reporter contract, owned by the runner that calls it (implementations live in report/). Reporters observe a
+ * run through optional hooks. The multiplexer calls each one and turns a reporter's exception
  * into a warning, so one broken reporter never stops a run or loses a result.
  */
 import { errorMessage } from '../common/errors.js';
-import type { TrialResult } from '../runner/trial-result.js';
+import type { ModelRecord } from '../records/model.js';
+import type { TrialResult } from '../records/trial-result.js';
 import type { RunSummary } from '../scoring/summary.js';
 
 export interface RunInfo {
@@ -16,7 +18,7 @@ export interface RunInfo {
   harnesses: string[];
   tasks: number;
   trials: number;
-  model: { id: string; simulated: boolean } | null;
+  model: ModelRecord | null;
 }
 
 export interface Reporter {

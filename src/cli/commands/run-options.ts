@@ -1,0 +1,94 @@
+/** `hbench run`'s options, declared once, and the run configuration they resolve to. */
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { UsageError } from '../../common/errors.js';
+import type { RunConfig } from '../../records/run-record.js';
+
+export interface RunArgs {
+  tasks: string;
+  harness: string[];
+  trials: number;
+  concurrency: number;
+  task: string[];
+  exclude: string[];
+  out: string;
+  runId?: string;
+  resume?: string;
+  allowNetwork: boolean;
+  harnessDir: string;
+  summaryMd?: string;
+  errorsAsFailures: boolean;
+  reporter: string[];
+  model?: string;
+  baseUrl?: string;
+  apiKeyEnv?: string;
+  temperature?: number;
+  maxTokens: number;
+  seed?: number;
+  reasoningEffort?: 'low' | 'medium' | 'high';
+  priceFile?: string;
+  modelConcurrency: number;
+  simMistakeRate?: number;
+}
+
+export function declareRun(y: Argv): Argv<RunArgs> {
+  return y
+    .option('tasks', { type: 'string', default: 'tasks', describe: 'Folder of task folders (Harbor task.toml or Terminal-Bench task.yaml)' })
+    .option('harness', { type: 'string', array: true, default: [] as string[], describe: 'Harness name (built-in or harnesses/<name>.yaml) or path; repeat for A/B' })
+    .option('trials', { type: 'number', default: 1, describe: 'Trials per task and harness' })
+    .option('concurrency', { type: 'number', default: 4, describe: 'Trials (containers) at once' })
+    .option('task', { type: 'string', array: true, default: [] as string[], describe: 'Only tasks whose folder name matches this glob (repeatable)' })
+    .option('exclude', { type: 'string', array: true, default: [] as string[], describe: 'Skip tasks whose folder name matches this glob (repeatable)' })
+    .option('out', { type: 'string', default: 'results', describe: 'Folder that receives results/<run-id>/' })
+    .option('run-id', { type: 'string', describe: 'Name of the run folder (default: a timestamp)' })
+    .option('resume', { type: 'string', describe: 'Finish an interrupted run: results/<run-id>' })
+    .option('allow-network', { type: 'boolean', default: false, describe: 'Give every task network access (by default only tasks that ask for it get any)' })
+    .option('harness-dir', { type: 'string', default: 'harnesses', describe: 'Folder of harness definition files' })
+    .option('summary-md', { type: 'string', describe: 'Also write the summary as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)' })
+    .option('errors-as-failures', { type: 'boolean', default: false, describe: 'Count infrastructure errors as failures in pass rates (default: leave them out)' })
+    .option('reporter', { type: 'string', array: true, default: ['progress', 'summary'], describe: 'Reporters to use (repeatable): progress, summary' })
+    .option('model', { type: 'string', describe: 'The one model every harness uses: provider:name (openai:gpt-4.1-mini, anthropic:claude-sonnet-4-6) or sim (the built-in SIMULATED model)' })
+    .option('base-url', { type: 'string', describe: 'Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp, LiteLLM, OpenRouter) or an Anthropic endpoint' })
+    .option('api-key-env', { type: 'string', describe: 'Environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)' })
+    .option('temperature', { type: 'number', describe: 'Pinned sampling temperature (default 0)' })
+    .option('max-tokens', { type: 'number', default: 4096, describe: 'Pinned max output tokens per call' })
+    .option('seed', { type: 'number', describe: 'Pinned sampling seed (and the simulated model\'s seed)' })
+    .option('reasoning-effort', { choices: ['low', 'medium', 'high'] as const, describe: 'Pinned reasoning effort' })
+    .option('price-file', { type: 'string', describe: 'YAML/JSON price table: model → { input, output, cached } USD per million tokens' })
+    .option('model-concurrency', { type: 'number', default: 8, describe: 'Model calls in flight at once' })
+    .option('sim-mistake-rate', { type: 'number', describe: 'Simulated model: chance of a mistake per command (default 0.15)' }) as unknown as Argv<RunArgs>;
+}
+
+/** The configuration of a new run, from its options (a resume takes its configuration from run.json instead). */
+export function runConfigFromArgs(args: RunArgs): RunConfig {
+  if (args.harness.length === 0) throw new UsageError('name at least one harness: --harness oracle --harness nop (or a file in harnesses/)');
+  return {
+    tasksDir: path.resolve(args.tasks),
+    include: args.task,
+    exclude: args.exclude,
+    harnessSpecs: args.harness,
+    trials: args.trials,
+    concurrency: args.concurrency,
+    allowNetwork: args.allowNetwork,
+    model: args.model
+      ? {
+          spec: args.model,
+          baseUrl: args.baseUrl ?? null,
+          apiKeyEnv: args.apiKeyEnv ?? null,
+          params: { temperature: args.temperature ?? 0, maxTokens: args.maxTokens, seed: args.seed ?? null, reasoningEffort: args.reasoningEffort ?? null },
+          priceFile: args.priceFile ? path.resolve(args.priceFile) : null,
+          concurrency: args.modelConcurrency,
+          mistakeRate: args.simMistakeRate ?? null,
+        }
+      : null,
+    seed: String(args.seed ?? 1),
+  };
+}
+
+export function checkRunArgs(args: RunArgs): void {
+  if (!Number.isInteger(args.trials) || args.trials < 1) throw new UsageError(`--trials must be a whole number ≥ 1 (got ${args.trials})`);
+  if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError(`--concurrency must be a whole number ≥ 1 (got ${args.concurrency})`);
+  if (args.resume && (args.harness.length || args.runId || args.task.length || args.exclude.length)) {
+    throw new UsageError('--resume takes tasks, harnesses, filters and trials from the run it resumes; drop --harness/--task/--exclude/--run-id');
+  }
+}

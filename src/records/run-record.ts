@@ -1,0 +1,60 @@
+/** run.json: the fully resolved configuration of a run and what it ran on. */
+import type { ModelConfig, ModelRecord } from './model.js';
+
+export interface RunConfig {
+  /** Absolute path of the task suite. */
+  tasksDir: string;
+  include: string[];
+  exclude: string[];
+  /** The --harness values as given (names or paths). */
+  harnessSpecs: string[];
+  trials: number;
+  concurrency: number;
+  /** Give every task network access, whatever it asks for. */
+  allowNetwork: boolean;
+  /** The pinned model (one for every harness of the run); null when no harness needs one. */
+  model: ModelConfig | null;
+  /** Seed of the run: mixed into the simulated model's draws, the same for every harness. */
+  seed: string;
+}
+
+/** What a run records about a harness and what resume compares. */
+export interface HarnessDescriptor {
+  name: string;
+  kind: string;
+  /** The file it came from, or `built-in`. */
+  source: string;
+  /** The fully resolved definition: changing it changes the harness. */
+  definition: Record<string, unknown>;
+  /** Hash of `definition`. */
+  hash: string;
+}
+
+export interface TaskEntry {
+  id: string;
+  format: string;
+  configFile: string;
+  contentHash: string;
+  steps: string[];
+}
+
+export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+
+export interface RunRecord {
+  schema: 1;
+  runId: string;
+  status: RunStatus;
+  tool: { name: string; version: string; node: string };
+  config: RunConfig;
+  tasks: TaskEntry[];
+  harnesses: HarnessDescriptor[];
+  /** The pinned model; null for runs whose harnesses use none (oracle, nop, command without a gateway). */
+  model: ModelRecord | null;
+  git: { commit: string; dirty: boolean } | null;
+  images: Record<string, { ref: string; id: string }>;
+  startedAt: string;
+  endedAt: string | null;
+  /** Times the run was resumed. */
+  resumes: string[];
+  counts: { planned: number; finished: number };
+}

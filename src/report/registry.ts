@@ -1,0 +1,30 @@
+/**
+ * Reporters by name, for `--reporter`: each is one file implementing the runner's Reporter contract. The runner calls
+ * them through a ReporterMux, so a broken one never stops a run.
+ */
+import { UsageError } from '../common/errors.js';
+import type { Reporter } from '../runner/reporter.js';
+import { ProgressReporter } from './progress.js';
+import { SummaryReporter } from './summary-reporter.js';
+
+export interface ReporterContext {
+  /** The run's results folder. */
+  outDir: string;
+  /** Also write the Markdown summary here (e.g. $GITHUB_STEP_SUMMARY). */
+  markdownFile?: string;
+}
+
+export const REPORTERS: Record<string, (ctx: ReporterContext) => Reporter> = {
+  progress: () => new ProgressReporter(),
+  summary: (ctx) => new SummaryReporter({ outDir: ctx.outDir, markdownFile: ctx.markdownFile }),
+};
+
+export const DEFAULT_REPORTERS = ['progress', 'summary'];
+
+export function createReporters(names: string[], ctx: ReporterContext): Reporter[] {
+  return names.map((name) => {
+    const make = REPORTERS[name];
+    if (!make) throw new UsageError(`--reporter ${name}: unknown reporter (known: ${Object.keys(REPORTERS).join(', ')})`);
+    return make(ctx);
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * Everything that can be wrong with a run's input is found here, before anything is written: the task suite, the
+ * model, the harnesses (distinct names), and for a resume, that nothing changed since the run started.
+ */
+import path from 'node:path';
+import { TaskError, UsageError } from '../common/errors.js';
+import type { Harness } from '../harness/harness.js';
+import { resolveHarness } from '../harness/registry.js';
+import { limitConcurrency } from '../models/limited.js';
+import type { ModelProvider } from '../models/provider.js';
+import { resolveModelConfig, type ResolvedModel } from '../models/resolve.js';
+import type { RunConfig, RunRecord } from '../records/run-record.js';
+import { loadSuite } from '../tasks/loader.js';
+import type { Task } from '../tasks/task.js';
+import { referenceSolutions } from './reference-solutions.js';
+import { ResultsStore } from './results-store.js';
+import { checkUnchanged, defaultRunId } from './run-record.js';
+
+export interface RunRequest {
+  /** A new run's configuration; null when resuming. */
+  config: RunConfig | null;
+  /** The results folder of the run to finish. */
+  resumeDir: string | null;
+  runId: string | null;
+  /** Where `<run-id>/` goes for a new run. */
+  outDir: string;
+  harnessDir: string;
+  /** Trials at once (a resume may change it). */
+  concurrency: number;
+}
+
+export interface PreparedRun {
+  config: RunConfig;
+  runId: string;
+  /** The run's results folder. */
+  dir: string;
+  tasks: Task[];
+  harnesses: Harness[];
+  model: ResolvedModel | null;
+  /** The model as harnesses call it: with the run's limit on calls in flight. */
+  provider: ModelProvider | null;
+  /** The run being resumed. */
+  existing: { store: ResultsStore; record: RunRecord } | null;
+}
+
+export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
+  let config: RunConfig;
+  let existing: PreparedRun['existing'] = null;
+  if (request.resumeDir) {
+    const store = await ResultsStore.open(path.resolve(request.resumeDir));
+    existing = { store, record: await store.readRun() };
+    config = { ...existing.record.config, concurrency: request.concurrency };
+  } else if (request.config) {
+    config = request.config;
+  } else {
+    throw new UsageError('give a run configuration or --resume DIR');
+  }
+  const runId = existing?.record.runId ?? request.runId ?? defaultRunId();
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) throw new UsageError(`--run-id "${runId}": use letters, digits, ".", "_" and "-"`);
+
+  const tasks = await loadTasks(config);
+  const model = config.model ? await resolveModelConfig(config.model, { simulation: { runSeed: config.seed, solutions: referenceSolutions(tasks) } }) : null;
+  const provider = model ? limitConcurrency(model.provider, config.model!.concurrency) : null;
+  const harnesses = await Promise.all(config.harnessSpecs.map((spec) => resolveHarness(spec, { harnessDir: request.harnessDir, model: provider })));
+  const names = harnesses.map((h) => h.descriptor.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new UsageError(`harness "${dup}" is named twice; give each harness a distinct name`);
+  if (existing) checkUnchanged(existing.record, tasks, harnesses, existing.store.runFile);
+  const dir = existing?.store.dir ?? path.resolve(request.outDir, runId);
+  return { config, runId, dir, tasks, harnesses, model, provider, existing };
+}
+
+async function loadTasks(config: RunConfig): Promise<Task[]> {
+  const suite = await loadSuite(config.tasksDir, { include: config.include, exclude: config.exclude });
+  if (suite.failures.length) {
+    const lines = suite.failures.map((f) => f.error.message).join('\n');
+    throw new TaskError(config.tasksDir, undefined, `${suite.failures.length} task(s) cannot be read:\n${lines}\n(fix them, or leave them out with --exclude)`);
+  }
+  if (suite.tasks.length === 0) throw new UsageError(`${config.tasksDir}: no tasks found (a task folder holds task.toml or task.yaml), or --task/--exclude left none`);
+  return suite.tasks;
+}

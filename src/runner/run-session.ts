@@ -1,0 +1,73 @@
+/**
+ * What every command that runs trials stands up and tears down, in one place: the sandbox backend (engine reachable,
+ * leftovers of killed runs swept), and — when a harness reaches the model through it — the model gateway on an
+ * internal network that leads nowhere else. `hbench run`, `hbench tasks check` and the benchmark all execute their
+ * trials through a session. Teardown runs in reverse order on every path.
+ */
+import { ModelGateway } from '../models/gateway.js';
+import type { ModelProvider } from '../models/provider.js';
+import type { TrialResult } from '../records/trial-result.js';
+import { DockerBackend } from '../sandbox/docker-backend.js';
+import type { IsolatedNetwork, SandboxBackend } from '../sandbox/sandbox.js';
+import { executePlan, type ExecuteOptions } from './executor.js';
+import { Lifecycle } from './lifecycle.js';
+import type { TrialSpec } from './trial.js';
+
+export interface SessionOptions {
+  runId: string;
+  /** Start the model gateway for this provider (harnesses that use it are in the plan). */
+  gatewayModel?: ModelProvider | null;
+  /** A backend to use instead of a new Docker one (the session then closes it too). */
+  sandboxes?: SandboxBackend;
+}
+
+export type SessionExecuteOptions = Omit<ExecuteOptions, 'runId' | 'sandboxes' | 'gateway'>;
+
+export class RunSession {
+  private constructor(
+    readonly runId: string,
+    readonly sandboxes: SandboxBackend,
+    /** Containers and networks of killed runs removed when the session opened. */
+    readonly swept: { containers: number; networks: number },
+    private readonly gateway: { gateway: ModelGateway; network: IsolatedNetwork } | undefined,
+    private readonly lifecycle: Lifecycle,
+  ) {}
+
+  static async open(options: SessionOptions): Promise<RunSession> {
+    const lifecycle = new Lifecycle();
+    try {
+      const sandboxes = await lifecycle.step('sandbox backend', async () => {
+        const backend = options.sandboxes ?? new DockerBackend({ runId: options.runId });
+        await backend.ping();
+        return backend;
+      });
+      // Leftovers of runs that were killed (kill -9, a second Ctrl+C) are removed before anything starts.
+      const swept = await sandboxes.sweep();
+      let gateway: { gateway: ModelGateway; network: IsolatedNetwork } | undefined;
+      if (options.gatewayModel) {
+        const network = await lifecycle.step('gateway network', () => sandboxes.createIsolatedNetwork(`hbench-${options.runId}-${process.pid}`), (n) => sandboxes.removeNetwork(n));
+        const server = await lifecycle.step('model gateway', async () => {
+          const g = new ModelGateway(options.gatewayModel!);
+          await g.listen(network.hostAddress, 0);
+          return g;
+        }, (g) => g.close());
+        gateway = { gateway: server, network };
+      }
+      // Registered last so it runs first: containers leave the gateway's network before it is removed.
+      lifecycle.defer('sandboxes', () => sandboxes.close());
+      return new RunSession(options.runId, sandboxes, swept, gateway, lifecycle);
+    } catch (err) {
+      await lifecycle.close();
+      throw err;
+    }
+  }
+
+  execute(plan: TrialSpec[], options: SessionExecuteOptions): Promise<{ results: TrialResult[]; interrupted: boolean }> {
+    return executePlan(plan, { ...options, runId: this.runId, sandboxes: this.sandboxes, gateway: this.gateway });
+  }
+
+  /** Tears everything down; teardown errors are not raised (the results are already safe), only returned. */
+  close(): Promise<Error[]> {
+    return this.lifecycle.close();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * A whole run, from prepared input to summary: results folder and run record, the session (sandboxes, sweep, gateway),
+ * the plan (built once; finished trials of a resumed run left out), execution, the final record and the reporters'
+ * end. Set-up is undone in reverse order on every path; a run that stops on an error says so in run.json, and what
+ * trials.jsonl holds stays valid for --resume.
+ */
+import { gitState } from '../common/git.js';
+import type { RunRecord } from '../records/run-record.js';
+import type { TrialResult } from '../records/trial-result.js';
+import { summarise, type RunSummary } from '../scoring/summary.js';
+import { Lifecycle } from './lifecycle.js';
+import { buildPlan } from './plan.js';
+import type { PreparedRun } from './prepare-run.js';
+import type { ReporterMux } from './reporter.js';
+import { ResultsStore } from './results-store.js';
+import { RunSession } from './run-session.js';
+import { newRecord, taskEntry } from './run-record.js';
+
+export interface RunHooks {
+  reporter: ReporterMux;
+  /** Aborted on the first Ctrl+C. */
+  signal: AbortSignal;
+  errorsAsFailures: boolean;
+  /** Shows a path to the user (relative inside the working directory). */
+  displayPath(p: string): string;
+  /** Said once leftovers of killed runs were removed. */
+  onSwept?(swept: { containers: number; networks: number }): void;
+}
+
+export interface RunOutcome {
+  record: RunRecord;
+  dir: string;
+  /** Every trial of the run, earlier invocations included. */
+  all: TrialResult[];
+  summary: RunSummary;
+  interrupted: boolean;
+}
+
+export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promise<RunOutcome> {
+  const { config, tasks, harnesses } = prepared;
+  const lifecycle = new Lifecycle();
+  try {
+    const session = await lifecycle.step('session', () => RunSession.open({ runId: prepared.runId, gatewayModel: harnesses.some((h) => h.gateway) ? prepared.provider : null }), (s) => s.close());
+    const store = prepared.existing?.store ?? (await ResultsStore.create(prepared.dir));
+    lifecycle.defer('results store', () => store.close());
+    const record = prepared.existing?.record ?? (await newRunRecord(prepared));
+    if (session.swept.containers || session.swept.networks) hooks.onSwept?.(session.swept);
+
+    const previous = await store.readTrials();
+    const done = new Set(previous.map((r) => r.key));
+    const full = buildPlan(tasks, harnesses, config.trials);
+    const plan = full.filter((s) => !done.has(s.id.key));
+    if (prepared.existing) record.resumes.push(new Date().toISOString());
+    record.status = 'running';
+    record.counts = { planned: full.length, finished: previous.length };
+    await store.writeRun(record);
+
+    const names = harnesses.map((h) => h.descriptor.name);
+    hooks.reporter.onBegin({ runId: record.runId, outDir: hooks.displayPath(store.dir), planned: plan.length, alreadyDone: previous.length, harnesses: names, tasks: tasks.length, trials: config.trials, model: record.model });
+    let outcome: Awaited<ReturnType<RunSession['execute']>>;
+    try {
+      outcome = await session.execute(plan, {
+        store,
+        reporter: hooks.reporter,
+        concurrency: config.concurrency,
+        signal: hooks.signal,
+        allowNetwork: config.allowNetwork,
+        onImage: (task, image) => (record.images[task.id] = { ref: image.ref, id: image.id }),
+      });
+    } catch (err) {
+      record.status = 'failed';
+      record.endedAt = new Date().toISOString();
+      await store.writeRun(record).catch(() => undefined);
+      throw err;
+    }
+    await lifecycle.close();
+
+    const all = [...previous, ...outcome.results];
+    record.status = outcome.interrupted ? 'interrupted' : 'completed';
+    record.endedAt = new Date().toISOString();
+    record.counts.finished = all.length;
+    await store.writeRun(record);
+    const summary = summarise(record.runId, all, names, { errorsAsFailures: hooks.errorsAsFailures });
+    await hooks.reporter.onEnd(summary, all, outcome.interrupted);
+    return { record, dir: store.dir, all, summary, interrupted: outcome.interrupted };
+  } finally {
+    await lifecycle.close();
+  }
+}
+
+async function newRunRecord(prepared: PreparedRun): Promise<RunRecord> {
+  const record = newRecord(prepared.runId, prepared.config);
+  record.tasks = prepared.tasks.map(taskEntry);
+  record.harnesses = prepared.harnesses.map((h) => h.descriptor);
+  record.git = await gitState(process.cwd());
+  record.model = prepared.model?.record ?? null;
+  return record;
+}

@@ -1,0 +1,107 @@
+/**
+ * The Docker SandboxBackend: composes the image cache, container start, internal networks and the reaper. With the
+ * files it composes, the only code that talks to dockerode.
+ */
+import os from 'node:os';
+import Docker from 'dockerode';
+import { DockerApiError, DockerUnavailableError, HbenchError, errorMessage, oneLine } from '../common/errors.js';
+import type { TaskEnvironment } from '../tasks/task.js';
+import { DockerImages, slug } from './docker-images.js';
+import { LABEL, ownerId } from './docker-labels.js';
+import { DockerNetworks } from './docker-networks.js';
+import { containersOfRun, sweepLeftovers } from './docker-reaper.js';
+import { DockerSandbox } from './docker-sandbox.js';
+import type { IsolatedNetwork, PrepareOptions, PreparedImage, Sandbox, SandboxBackend, SandboxStartOptions } from './sandbox.js';
+
+export interface DockerBackendOptions {
+  runId: string;
+  /** Concurrent image builds. */
+  buildConcurrency?: number;
+  docker?: Docker;
+}
+
+export class DockerBackend implements SandboxBackend {
+  readonly docker: Docker;
+  private readonly labels: Record<string, string>;
+  private readonly images: DockerImages;
+  private readonly networks: DockerNetworks;
+  private readonly live = new Set<DockerSandbox>();
+  private readonly hostCpus = os.availableParallelism();
+
+  constructor(options: DockerBackendOptions) {
+    this.docker = options.docker ?? new Docker();
+    this.labels = { [LABEL.run]: options.runId, [LABEL.owner]: ownerId() };
+    this.images = new DockerImages(this.docker, options.buildConcurrency ?? 2);
+    this.networks = new DockerNetworks(this.docker, this.labels);
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (e) {
+      const where = process.env.DOCKER_HOST ?? '/var/run/docker.sock';
+      throw new DockerUnavailableError(`${where}: ${oneLine(errorMessage(e), 120)}`);
+    }
+  }
+
+  prepare(environment: TaskEnvironment, options: PrepareOptions): Promise<PreparedImage> {
+    return this.images.prepare(environment, options);
+  }
+
+  async start(options: SandboxStartOptions): Promise<Sandbox> {
+    const env = options.environment;
+    const workdir = env.workdir ?? options.image.workdir;
+    let container: Docker.Container | null = null;
+    try {
+      container = await this.docker.createContainer({
+        Image: options.image.ref,
+        name: `hbench-${slug(options.name)}-${Math.random().toString(36).slice(2, 8)}`,
+        Labels: { ...options.labels, [LABEL.managed]: 'true', ...this.labels },
+        Entrypoint: ['sh', '-c'],
+        // PID 1 idles; every command arrives through exec. `sleep infinity` is not portable to every sleep.
+        Cmd: ['trap "exit 0" TERM; while :; do sleep 86400 & wait $!; done'],
+        WorkingDir: env.workdir ?? undefined,
+        Env: Object.entries(env.env).map(([k, v]) => `${k}=${v}`),
+        NetworkDisabled: !options.isolatedNetwork && env.network === 'none',
+        HostConfig: {
+          NetworkMode: options.isolatedNetwork?.name ?? (env.network === 'none' ? 'none' : 'bridge'),
+          NanoCpus: Math.round(Math.min(env.cpus, this.hostCpus) * 1e9),
+          Memory: env.memoryMb * 1024 * 1024,
+          MemorySwap: env.memoryMb * 1024 * 1024,
+          PidsLimit: env.pidsLimit,
+        },
+      });
+      await container.start();
+    } catch (e) {
+      if (container) await container.remove({ force: true, v: true }).catch(() => undefined);
+      if (e instanceof HbenchError) throw e;
+      throw new DockerApiError(`starting a container from ${options.image.ref}`, e);
+    }
+    const sandbox = new DockerSandbox(container, container.id, workdir, (s) => this.live.delete(s));
+    this.live.add(sandbox);
+    return sandbox;
+  }
+
+  createIsolatedNetwork(name: string): Promise<IsolatedNetwork> {
+    return this.networks.create(name);
+  }
+
+  removeNetwork(network: IsolatedNetwork): Promise<void> {
+    return this.networks.remove(network);
+  }
+
+  sweep(options: { all?: boolean } = {}): Promise<{ containers: number; networks: number }> {
+    return sweepLeftovers(this.docker, options);
+  }
+
+  /** Containers still carrying a run's label (0 after a clean run). */
+  containersOfRun(runId: string): Promise<number> {
+    return containersOfRun(this.docker, runId);
+  }
+
+  async close(): Promise<void> {
+    const results = await Promise.allSettled([...this.live].map((s) => s.close()));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+}
