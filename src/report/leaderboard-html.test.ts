@@ -42,4 +42,44 @@ describe('leaderboardHtml', () => {
     expect(page).not.toContain('<script>alert');
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
+
+  it('sorts a table by the clicked column, keeping empty values last', () => {
+    const { table, click } = fakeTable(html);
+    const labels = () => table.tBodies[0]!.rows.map((r) => r.cells[1]!.v);
+    click(3);
+    expect(labels()).toEqual(['baseline (run-b)', 'baseline (run-a)', 'loop-detect', 'self-verify', 'broken']);
+    click(3);
+    expect(labels()).toEqual(['loop-detect', 'self-verify', 'baseline (run-a)', 'baseline (run-b)', 'broken']);
+    click(1);
+    expect(labels()).toEqual(['baseline (run-a)', 'baseline (run-b)', 'broken', 'loop-detect', 'self-verify']);
+  });
 });
+
+interface FakeCell {
+  v: string;
+  getAttribute(name: string): string | null;
+}
+
+/** Just enough DOM for the page's sort script: the first table's header buttons and its rows' data-v values. */
+function fakeTable(page: string) {
+  const section = page.slice(page.indexOf('<table class="lb">'), page.indexOf('</table>'));
+  const heads = [...section.matchAll(/<th data-type="(\w+)">/g)].map((m) => {
+    const attrs = new Map<string, string>([['data-type', m[1]!]]);
+    let onClick = () => {};
+    return {
+      getAttribute: (n: string) => attrs.get(n) ?? null,
+      setAttribute: (n: string, v: string) => void attrs.set(n, v),
+      removeAttribute: (n: string) => void attrs.delete(n),
+      querySelector: () => ({ addEventListener: (_e: string, f: () => void) => void (onClick = f) }),
+      click: () => onClick(),
+    };
+  });
+  const rows = section.split('<tr><td').slice(1).map((tr) => ({
+    cells: [...`<td${tr}`.matchAll(/<td[^>]*data-v="([^"]*)"/g)].map((m): FakeCell => ({ v: m[1]!, getAttribute: () => m[1]! })),
+  }));
+  const body = { rows, appendChild: (r: (typeof rows)[number]) => void body.rows.push(...body.rows.splice(body.rows.indexOf(r), 1)) };
+  const table = { tHead: { rows: [{ cells: heads }] }, tBodies: [body] };
+  const script = /<script>([\s\S]*)<\/script>/.exec(page)![1]!;
+  new Function('document', script)({ querySelectorAll: () => [table] });
+  return { table, click: (col: number) => heads[col]!.click() };
+}
