@@ -87,8 +87,9 @@ function trialCase(t: TrialResult, tail: string | null): Case {
   if (t.status === 'passed') return { ...base, outcome: 'passed', xml: `${open}/>` };
   if (t.status === 'error') {
     const e = t.error;
-    const body = [`phase: ${e?.phase ?? 'unknown'}, code: ${e?.code ?? 'unknown'}`, ...(output === null ? [] : ['verifier output (tail):', output])];
-    const el = `<error message="${attr(e?.message ?? 'infrastructure error')}" type="${attr(e?.class ?? 'Error')}">${text(body[0]!)}${body.length > 1 ? `\n${body.slice(1).join('\n')}` : ''}</error>`;
+    // A verifier that wrote no reward is an error too, and its output is the best clue to why.
+    const body = text(`phase: ${e?.phase ?? 'unknown'}, code: ${e?.code ?? 'unknown'}`) + (output === null ? '' : `\nverifier output (tail):\n${output}`);
+    const el = `<error message="${attr(e?.message ?? 'infrastructure error')}" type="${attr(e?.class ?? 'Error')}">${body}</error>`;
     return { ...base, outcome: 'error', xml: `${open}>\n      ${el}\n    </testcase>` };
   }
   const el = `<failure message="${attr(failureMessage(t))}" type="${t.status === 'timeout' ? 'timeout' : 'failed'}">${output ?? '(no verifier output recorded)'}</failure>`;

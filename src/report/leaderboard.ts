@@ -73,11 +73,11 @@ export function buildLeaderboard(runs: LeaderboardRun[], options: LeaderboardOpt
   for (const run of runs) {
     for (const h of harnessesOf(run)) runsPerHarness.set(h, (runsPerHarness.get(h) ?? new Set()).add(run.dir));
   }
+  const ambiguous = (harness: string) => (runsPerHarness.get(harness)?.size ?? 0) > 1;
   const bySuite = new Map<string, { suite: SuiteDescription; rows: LeaderboardRow[] }>();
   for (const run of runs) {
     const suite = suiteOf(run.record);
     const group = bySuite.get(suite.digest) ?? { suite, rows: [] };
-    const ambiguous = (h: string) => (runsPerHarness.get(h)?.size ?? 0) > 1;
     group.rows.push(...rowsOf(run, options, ambiguous));
     bySuite.set(suite.digest, group);
   }
