@@ -4,8 +4,8 @@
  * since they say nothing about the harness. Planned trials that never ran (an interrupted run) are skipped cases.
  * Pure: the verifier output is read by the caller (see readVerifierTails) and passed in.
  */
-import type { RunRecord } from '../runner/run-record.js';
-import type { StepResult, TrialResult } from '../runner/trial-result.js';
+import type { RunRecord } from '../records/run-record.js';
+import type { StepResult, TrialResult } from '../records/trial-result.js';
 import { escapeXmlAttr as attr, escapeXmlText as text, stripAnsi } from './xml-escape.js';
 
 export { readVerifierTails } from './verifier-tails.js';

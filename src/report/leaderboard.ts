@@ -5,8 +5,8 @@
  * apart. Numbers come from the run summary code, so a row equals the run's own summary.
  */
 import { createHash } from 'node:crypto';
-import type { RunRecord } from '../runner/run-record.js';
-import type { TrialResult } from '../runner/trial-result.js';
+import type { RunRecord } from '../records/run-record.js';
+import type { TrialResult } from '../records/trial-result.js';
 import type { RateEstimate } from '../scoring/rates.js';
 import { summarise, type SummaryOptions } from '../scoring/summary.js';
 

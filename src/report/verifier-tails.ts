@@ -5,7 +5,7 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import type { TrialResult } from '../runner/trial-result.js';
+import type { TrialResult } from '../records/trial-result.js';
 
 export const TAIL_BYTES = 2048;
 

@@ -1,7 +1,7 @@
 /** Small runs built in code for report tests: a run record and its trials, with outcomes given per task. */
-import type { RunRecord } from '../runner/run-record.js';
-import type { StepResult, TrialResult, TrialStatus } from '../runner/trial-result.js';
-import { trialKey } from '../runner/trial-result.js';
+import type { RunRecord } from '../records/run-record.js';
+import type { StepResult, TrialResult, TrialStatus } from '../records/trial-result.js';
+import { trialKey } from '../records/trial-result.js';
 
 export interface FixtureRunSpec {
   runId: string;
