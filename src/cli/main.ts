@@ -4,6 +4,7 @@ import { errorMessage } from '../common/errors.js';
 import { TOOL_VERSION } from '../common/version.js';
 import { cleanupCommand, declareCleanup } from './commands/cleanup.js';
 import { compareCommand, declareCompare } from './commands/compare.js';
+import { declareLeaderboard, leaderboardCommand } from './commands/leaderboard.js';
 import { declarePlan, planCommand } from './commands/plan.js';
 import { declareRun, runCommand } from './commands/run.js';
 import { declareTasks, tasksCheckCommand, tasksListCommand } from './commands/tasks.js';
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .command('compare <baseline> <candidate>', 'Paired A/B comparison of two harnesses (results/<run>[#harness]); the CI gate', declareCompare, (a) => set(compareCommand(a)))
     .command('plan [sides..]', 'Trials and tasks needed to detect a difference; minimum detectable effect of a run', declarePlan, (a) => set(planCommand(a)))
+    .command('leaderboard <results..>', 'Many runs → one leaderboard (HTML, Markdown, JSON); runs on different task suites are ranked apart', declareLeaderboard, (a) => set(leaderboardCommand(a)))
     .command('cleanup', 'Remove containers left by hbench runs that were killed', declareCleanup, (a) => set(cleanupCommand(a)))
     .demandCommand(1, 'name a command; see hbench --help')
     .fail((msg, err) => {

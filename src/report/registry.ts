@@ -2,8 +2,10 @@
  * Reporters by name, for `--reporter`: each is one file implementing the runner's Reporter contract. The runner calls
  * them through a ReporterMux, so a broken one never stops a run.
  */
+import path from 'node:path';
 import { UsageError } from '../common/errors.js';
 import type { Reporter } from '../runner/reporter.js';
+import { JunitReporter } from './junit-reporter.js';
 import { ProgressReporter } from './progress.js';
 import { SummaryReporter } from './summary-reporter.js';
 
@@ -12,11 +14,14 @@ export interface ReporterContext {
   outDir: string;
   /** Also write the Markdown summary here (e.g. $GITHUB_STEP_SUMMARY). */
   markdownFile?: string;
+  /** Where the junit reporter writes (default `<outDir>/junit.xml`). */
+  junitFile?: string;
 }
 
 export const REPORTERS: Record<string, (ctx: ReporterContext) => Reporter> = {
   progress: () => new ProgressReporter(),
   summary: (ctx) => new SummaryReporter({ outDir: ctx.outDir, markdownFile: ctx.markdownFile }),
+  junit: (ctx) => new JunitReporter({ outDir: ctx.outDir, file: ctx.junitFile ?? path.join(ctx.outDir, 'junit.xml') }),
 };
 
 export const DEFAULT_REPORTERS = ['progress', 'summary'];

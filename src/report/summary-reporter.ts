@@ -47,10 +47,12 @@ export class SummaryReporter implements Reporter {
         se: h.passRate?.se ?? '',
         ci_method: h.passRate?.method ?? '',
         mean_reward: h.meanReward ?? '',
-        [`pass_at_${h.passK.length}`]: h.passK.at(-1)?.passAtK ?? '',
+        k: h.passK.at(-1)?.k ?? '',
+        pass_at_k: h.passK.at(-1)?.passAtK ?? '',
+        pass_hat_k: h.passK.at(-1)?.passHatK ?? '',
         mean_duration_ms: h.meanDurationMs,
       })),
-      { header: true, columns: ['harness', 'tasks', 'trials', 'passed', 'failed', 'timeout', 'error', 'pass_rate', 'ci_low', 'ci_high', 'se', 'ci_method', 'mean_reward', 'mean_duration_ms'] },
+      { header: true, columns: ['harness', 'tasks', 'trials', 'passed', 'failed', 'timeout', 'error', 'pass_rate', 'ci_low', 'ci_high', 'se', 'ci_method', 'mean_reward', 'k', 'pass_at_k', 'pass_hat_k', 'mean_duration_ms'] },
     );
     await writeFile(path.join(this.options.outDir, 'summary.csv'), csv);
     await writeFile(path.join(this.options.outDir, 'summary.json'), `${JSON.stringify({ ...summary, model: this.model, interrupted }, null, 2)}\n`);

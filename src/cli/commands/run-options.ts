@@ -19,6 +19,7 @@ export interface RunArgs {
   summaryMd?: string;
   errorsAsFailures: boolean;
   reporter: string[];
+  junit?: string;
   model?: string;
   baseUrl?: string;
   apiKeyEnv?: string;
@@ -46,7 +47,8 @@ export function declareRun(y: Argv): Argv<RunArgs> {
     .option('harness-dir', { type: 'string', default: 'harnesses', describe: 'Folder of harness definition files' })
     .option('summary-md', { type: 'string', describe: 'Also write the summary as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)' })
     .option('errors-as-failures', { type: 'boolean', default: false, describe: 'Count infrastructure errors as failures in pass rates (default: leave them out)' })
-    .option('reporter', { type: 'string', array: true, default: ['progress', 'summary'], describe: 'Reporters to use (repeatable): progress, summary' })
+    .option('reporter', { type: 'string', array: true, default: ['progress', 'summary'], describe: 'Reporters to use (repeatable): progress, summary, junit, html' })
+    .option('junit', { type: 'string', describe: 'Also write the run as JUnit XML to this file (a testsuite per harness, a testcase per task × trial)' })
     .option('model', { type: 'string', describe: 'The one model every harness uses: provider:name (openai:gpt-4.1-mini, anthropic:claude-sonnet-4-6) or sim (the built-in SIMULATED model)' })
     .option('base-url', { type: 'string', describe: 'Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp, LiteLLM, OpenRouter) or an Anthropic endpoint' })
     .option('api-key-env', { type: 'string', describe: 'Environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)' })

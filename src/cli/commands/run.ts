@@ -21,7 +21,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
     harnessDir: args.harnessDir,
     concurrency: args.concurrency,
   });
-  const reporter = new ReporterMux(createReporters(args.reporter, { outDir: prepared.dir, markdownFile: args.summaryMd ? path.resolve(args.summaryMd) : undefined }));
+  const names = [...args.reporter, ...(args.junit && !args.reporter.includes('junit') ? ['junit'] : [])];
+  const reporter = new ReporterMux(
+    createReporters(names, { outDir: prepared.dir, markdownFile: args.summaryMd ? path.resolve(args.summaryMd) : undefined, junitFile: args.junit ? path.resolve(args.junit) : undefined }),
+  );
   const interrupt = installInterruptHandler(() => reporter.onInterrupt());
   try {
     const outcome = await executeRun(prepared, {
