@@ -1,10 +1,7 @@
 /** `hbench compare BASELINE CANDIDATE`: a paired A/B verdict over the tasks both sides ran; the CI gate. */
 import type { Argv } from 'yargs';
-import { UsageError } from '../../common/errors.js';
 import { compareJunit, compareMarkdown, compareText } from '../../report/compare-report.js';
-import { loadSide } from '../../runner/load-results.js';
-import { pairedComparison } from '../../scoring/paired.js';
-import { taskTallies } from '../../scoring/summary.js';
+import { compareSides } from '../../runner/compare-sides.js';
 import { EXIT } from '../exit-codes.js';
 
 export interface CompareArgs {
@@ -31,19 +28,8 @@ export function declareCompare(y: Argv): Argv<CompareArgs> {
 }
 
 export async function compareCommand(args: CompareArgs, print: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
-  if (!(args.alpha > 0 && args.alpha < 1)) throw new UsageError(`--alpha must be between 0 and 1 (got ${args.alpha})`);
-  if (!(args.minEffect >= 0 && args.minEffect < 1)) throw new UsageError(`--min-effect is a difference in pass rate between 0 and 1 (got ${args.minEffect})`);
-  const [base, cand] = await Promise.all([loadSide(args.baseline), loadSide(args.candidate)]);
-  const modelA = base.record.model?.id ?? null;
-  const modelB = cand.record.model?.id ?? null;
-  if (modelA !== modelB && !args.allowModelChange) {
-    throw new UsageError(`the sides were run with different models (${modelA ?? 'none'} vs ${modelB ?? 'none'}): a harness comparison needs one pinned model; pass --allow-model-change to compare anyway`);
-  }
-  const options = { errorsAsFailures: args.errorsAsFailures };
-  const result = pairedComparison(taskTallies(base.trials, options), taskTallies(cand.trials, options), { alpha: args.alpha, minEffect: args.minEffect });
-  if (result.tasks === 0) throw new UsageError(`${base.label} and ${cand.label} share no tasks: nothing to compare`);
-  const ctx = { baseline: base.label, candidate: cand.label, model: modelB, simulated: Boolean(cand.record.model?.simulated) };
-  if (modelA !== modelB) print(`warning: comparing across models (${modelA ?? 'none'} → ${modelB ?? 'none'}): the difference is not the harness's alone\n`);
+  const { result, context: ctx, modelChange } = await compareSides(args.baseline, args.candidate, args);
+  if (modelChange) print(`warning: comparing across models (${modelChange.from ?? 'none'} → ${modelChange.to ?? 'none'}): the difference is not the harness's alone\n`);
   if (args.format === 'json') print(`${JSON.stringify({ baseline: ctx.baseline, candidate: ctx.candidate, model: ctx.model, simulated: ctx.simulated, ...result }, null, 2)}\n`);
   else if (args.format === 'md') print(compareMarkdown(result, ctx));
   else if (args.format === 'junit') print(compareJunit(result, ctx));

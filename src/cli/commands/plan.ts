@@ -5,10 +5,12 @@
  */
 import type { Argv } from 'yargs';
 import { UsageError } from '../../common/errors.js';
-import { num, signedPct } from '../../report/format.js';
-import { formatTable, pct } from '../../report/table.js';
+import { designText } from '../../report/design-report.js';
+import { num } from '../../report/format.js';
+import { pct } from '../../report/table.js';
 import { loadSide } from '../../runner/load-results.js';
 import { diffSd, estimateDesign, minimumDetectableEffect, designTable, type DesignInputs } from '../../scoring/power.js';
+import type { CurrentDesign } from '../../report/design-report.js';
 import { taskTallies } from '../../scoring/summary.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -38,7 +40,7 @@ export async function planCommand(args: PlanArgs, print: (s: string) => void = (
   if (!(args.power > 0 && args.power < 1)) throw new UsageError(`--power must be between 0 and 1 (got ${args.power})`);
   if (!(args.alpha > 0 && args.alpha < 1)) throw new UsageError(`--alpha must be between 0 and 1 (got ${args.alpha})`);
   let inputs: DesignInputs;
-  let current: { tasks: number; trialsPerTask: number; mde: number; observedSdDiff: number } | null = null;
+  let current: CurrentDesign | null = null;
   let source: string;
   if (args.sides.length === 2) {
     const [a, b] = await Promise.all(args.sides.map(loadSide));
@@ -58,15 +60,7 @@ export async function planCommand(args: PlanArgs, print: (s: string) => void = (
     throw new UsageError('give two result sides (hbench plan results/A#h1 results/B#h2) or stated numbers (--p-base 0.5 [--tau 0.1])');
   }
   const rows = designTable(args.delta, inputs, args.power, args.alpha);
-  if (args.format === 'json') {
-    print(`${JSON.stringify({ delta: args.delta, power: args.power, alpha: args.alpha, inputs, rows, current }, null, 2)}\n`);
-    return EXIT.ok;
-  }
-  print(`Detecting ${signedPct(args.delta)} with power ${args.power} at α = ${args.alpha} (paired over tasks)\n${source}\n\n`);
-  print(`${formatTable(['trials per task', 'SD of per-task diff', 'tasks needed', 'total trials (both sides)'], rows.map((r) => [r.trialsPerTask, num(r.sdDiff, 3), r.tasks ?? '> 100000', r.totalTrials ?? '–']))}\n`);
-  if (current) {
-    print(`\nThe run at hand: ${current.tasks} tasks × ${current.trialsPerTask} trials detects differences of ${signedPct(current.mde)} or more with power ${args.power} (minimum detectable effect).\n`);
-    print(`With ${current.trialsPerTask} trials per task, ${signedPct(args.delta)} needs ${rows.find((r) => r.trialsPerTask === current!.trialsPerTask)?.tasks ?? designTable(args.delta, inputs, args.power, args.alpha, [current.trialsPerTask])[0]!.tasks ?? '> 100000'} tasks (SD ${num(diffSd(inputs, current.trialsPerTask), 3)}).\n`);
-  }
+  if (args.format === 'json') print(`${JSON.stringify({ delta: args.delta, power: args.power, alpha: args.alpha, inputs, rows, current }, null, 2)}\n`);
+  else print(designText({ delta: args.delta, power: args.power, alpha: args.alpha, inputs, rows, current, source }));
   return EXIT.ok;
 }

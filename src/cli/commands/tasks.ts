@@ -6,7 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import type { TrialResult } from '../../records/trial-result.js';
+import { checkReport } from '../../report/tasks-check-report.js';
 import { formatTable } from '../../report/table.js';
 import { checkTasks, checkVerdict } from '../../runner/tasks-check.js';
 import { loadSuite } from '../../tasks/loader.js';
@@ -54,32 +54,8 @@ export async function tasksCheckCommand(args: TasksArgs, print: (s: string) => v
   } finally {
     interrupt.dispose();
   }
-  rows.sort((a, b) => a.task.id.localeCompare(b.task.id));
-  const table: Array<Array<string | number>> = rows.map((r) => [
-    r.task.id,
-    r.task.format,
-    r.task.steps.length,
-    r.oracle?.phases.build !== undefined ? `${(r.oracle.phases.build / 1000).toFixed(1)}s` : '–',
-    outcomeCell(r.oracle, 'passed'),
-    outcomeCell(r.nop, 'failed'),
-    checkVerdict(r.oracle, r.nop),
-  ]);
-  for (const f of suite.failures) table.push([f.id, '?', '–', '–', '–', '–', 'INVALID']);
-  print(`${formatTable(['task', 'format', 'steps', 'build', 'oracle (must pass)', 'nop (must fail)', 'verdict'], table)}\n`);
-  for (const f of suite.failures) print(`${f.error.message}\n`);
-  for (const r of rows) {
-    const err = r.oracle?.error ?? r.nop?.error;
-    if (err) print(`${r.task.id}: ${err.class}: ${err.message}\n`);
-  }
-  const broken = rows.filter((r) => checkVerdict(r.oracle, r.nop) !== 'ok').length + suite.failures.length;
-  print(`${rows.length + suite.failures.length - broken} ok, ${broken} broken; logs: ${outDir}\n`);
+  const { text, broken } = checkReport(rows, suite.failures, outDir);
+  print(text);
   if (interrupt.signal.aborted) return EXIT.interrupted;
   return broken ? EXIT.failed : EXIT.ok;
-}
-
-function outcomeCell(r: TrialResult | null, want: 'passed' | 'failed'): string {
-  if (!r) return '–';
-  const steps = r.steps.length > 1 ? ` (${r.steps.map((s) => s.reward ?? '-').join('/')})` : '';
-  const ok = want === 'passed' ? r.status === 'passed' : r.status === 'failed' || r.status === 'timeout';
-  return `${ok ? '' : '✗ '}${r.status}${steps}`;
 }
