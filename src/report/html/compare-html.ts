@@ -34,7 +34,9 @@ function mergedRecord(base: ResultSide, cand: ResultSide, names: [string, string
 }
 
 export async function buildCompareModel(base: ResultSide, cand: ResultSide, options: CompareReportOptions = {}): Promise<ReportModel> {
-  const names: [string, string] = base.harness === cand.harness ? [base.label, cand.label] : [base.harness, cand.harness];
+  // Each side needs its own name on the page: the harness, else the side's label, else the label marked A / B.
+  const names: [string, string] =
+    base.harness !== cand.harness ? [base.harness, cand.harness] : base.label !== cand.label ? [base.label, cand.label] : [`${base.label} (A)`, `${cand.label} (B)`];
   const sides = new Map([[names[0], { side: base, prefix: 'a' }], [names[1], { side: cand, prefix: 'b' }]]);
   const sideOf = (t: TrialResult) => sides.get(t.harness)!;
   const trials = [...base.trials.map((t) => ({ ...t, harness: names[0] })), ...cand.trials.map((t) => ({ ...t, harness: names[1] }))];
