@@ -60,6 +60,7 @@ export function renderReport(model: ReportModel): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="generator" content="harness-bench ${escapeHtml(model.provenance.tool.version)}">
 <title>${escapeHtml(model.title)}</title>

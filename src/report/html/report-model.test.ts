@@ -61,7 +61,7 @@ describe('buildReportModel: provenance', () => {
     expect(m.provenance.suiteDigest).toMatch(/^[0-9a-f]{64}$/);
     expect(suiteDigest([...run.record.tasks].reverse())).toBe(m.provenance.suiteDigest);
     expect(m.provenance.harnesses.map((h) => [h.name, h.hash])).toEqual(run.record.harnesses.map((h) => [h.name, h.hash]));
-    expect(m.provenance.completeness).toEqual({ planned: 42, finished: 42, errors: 0, missing: 0, warn: false });
+    expect(m.provenance.completeness).toEqual({ planned: 48, finished: 48, errors: 0, missing: 0, warn: false });
   });
 
   it('warns when the run is incomplete or has errors', async () => {
@@ -86,7 +86,7 @@ describe('buildReportModel: matrix', () => {
     expect(cell('bravo', 'baseline').flags).toEqual({ differs: false, regressed: false, improved: false, flaky: true, errors: false });
     expect(cell('echo', 'self-verify').flags.differs).toBe(false);
     expect(cell('alpha', 'baseline').trialIds).toEqual(['alpha__baseline__1', 'alpha__baseline__2']);
-    expect(m.matrix.tasks).toHaveLength(7);
+    expect(m.matrix.tasks).toHaveLength(8);
   });
 
   it('leaves errors out of n unless counted as failures, and flags them', async () => {
@@ -113,12 +113,12 @@ describe('buildReportModel: A/B', () => {
     const tally = (h: string) => taskTallies(run.trials.filter((t) => t.harness === h));
     const c = pairedComparison(tally('baseline'), tally('hide-exit-codes'));
     const row = m.ab.baseline!.find((r) => r.candidate === 'hide-exit-codes')!;
-    expect(row).toMatchObject({ diff: c.meanDiff, low: c.low, high: c.high, pValue: c.pValue, verdict: c.verdict, tasks: 7 });
+    expect(row).toMatchObject({ diff: c.meanDiff, low: c.low, high: c.high, pValue: c.pValue, verdict: c.verdict, tasks: 8 });
     expect(row.mde).toBeGreaterThan(0);
-    expect(row.reading).toMatch(/^hide-exit-codes is 50\.0 points worse than baseline; /);
+    expect(row.reading).toMatch(/^hide-exit-codes is 43\.8 points worse than baseline; /);
     const tied = m.ab['self-verify']!.find((r) => r.candidate === 'baseline')!;
     expect(tied.verdict).toBe('no detectable difference');
-    expect(tied.reading).toMatch(/21\.4 points worse than self-verify; the run cannot tell this from noise; ~\d+ tasks would be needed to detect 5 points$/);
+    expect(tied.reading).toMatch(/18\.8 points worse than self-verify; the run cannot tell this from noise; ~\d+ tasks would be needed to detect 5 points$/);
   });
 
   it('gives per-task differences with intervals that contain them', async () => {
