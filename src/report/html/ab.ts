@@ -34,13 +34,21 @@ export function newcombeInterval(b: TaskTally, c: TaskTally): { diff: number; lo
   };
 }
 
-/** The run's power: the smallest difference it detects, and the tasks `TARGET_EFFECT` would need (as `hbench plan`). */
+/**
+ * The run's power: the smallest difference it detects, and the tasks `TARGET_EFFECT` would need (as `hbench plan`).
+ * At a baseline of 100% a gain cannot be seen, so the target is a 5-point change down; with no spread at all in the
+ * per-task rates there is nothing to estimate from, and both figures are null rather than a reassuring zero.
+ */
 export function runPower(base: Map<string, TaskTally>, cand: Map<string, TaskTally>, alpha: number): { mde: number | null; tasksFor5: number | null } {
   const est = estimateDesign(base, cand);
   if (est.tasks < 2 || !Number.isFinite(est.pBase)) return { mde: null, tasksFor5: null };
+  const target = est.pBase + TARGET_EFFECT <= 1 ? est.pBase + TARGET_EFFECT : est.pBase - TARGET_EFFECT;
   const sdNull = diffSd({ pBase: est.pBase, pCand: est.pBase, tau: est.tau }, est.trialsPerTask);
-  const sdTarget = diffSd({ pBase: est.pBase, pCand: Math.min(1, est.pBase + TARGET_EFFECT), tau: est.tau }, est.trialsPerTask);
-  return { mde: fin(minimumDetectableEffect(sdNull, est.tasks, POWER, alpha)), tasksFor5: tasksNeeded(TARGET_EFFECT, sdTarget, POWER, alpha) };
+  const sdTarget = diffSd({ pBase: est.pBase, pCand: target, tau: est.tau }, est.trialsPerTask);
+  return {
+    mde: sdNull > 0 ? fin(minimumDetectableEffect(sdNull, est.tasks, POWER, alpha)) : null,
+    tasksFor5: sdTarget > 0 ? tasksNeeded(TARGET_EFFECT, sdTarget, POWER, alpha) : null,
+  };
 }
 
 const pts = (x: number) => `${Math.abs(x * 100).toFixed(1)} points`;
@@ -53,9 +61,11 @@ export function plainReading(candidate: string, baseline: string, c: PairedCompa
   if (c.verdict !== 'no detectable difference') {
     return `${size}; unlikely to be noise (p = ${pValue(c.pValue)}; 95% CI ${signed(c.low)} to ${signed(c.high)} points)`;
   }
-  const need = tasksFor5 === null ? 'more than 100000 tasks' : `~${tasksFor5} tasks`;
   const noise = c.meanDiff === 0 ? 'no difference was seen' : 'the run cannot tell this from noise';
-  return `${size}; ${noise}; ${need} would be needed to detect ${Math.round(TARGET_EFFECT * 100)} points`;
+  const effect = `${Math.round(TARGET_EFFECT * 100)} points`;
+  // null: beyond 100000 tasks, or no spread in the per-task rates to estimate from.
+  const need = tasksFor5 === null ? `the run cannot estimate how many tasks ${effect} would need` : `~${tasksFor5} tasks would be needed to detect ${effect}`;
+  return `${size}; ${noise}; ${need}`;
 }
 
 function signed(x: number): string {

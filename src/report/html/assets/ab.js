@@ -24,7 +24,7 @@
       select.value = b;
       const rows = m.ab[b] || [];
       tbody.replaceChildren(...rows.map((/** @type {any} */ r) => el('tr', { 'data-testid': 'ab-row', 'data-candidate': r.candidate },
-        el('td', {}, el('strong', {}, r.candidate)),
+        el('td', { style: 'white-space:nowrap' }, el('strong', {}, r.candidate)),
         el('td', { class: 'num' }, fmt.pct(r.baselineRate)),
         el('td', { class: 'num' }, fmt.pct(r.candidateRate)),
         el('td', { class: 'num', 'data-testid': 'ab-diff' }, fmt.pts(r.diff)),

@@ -6,7 +6,7 @@
   const HB = window.HB;
   const { el, fmt } = HB;
 
-  const W = 170, H = 22, PAD = 6;
+  const W = 130, H = 22, PAD = 5;
   /** The CI as a bar with whiskers on a fixed 0–100% axis, so rows compare by eye. @param {any} r */
   function ciBar(r) {
     const x = (/** @type {number} */ v) => PAD + v * (W - 2 * PAD);
@@ -32,7 +32,7 @@
     /** @type {Array<[string, (r: any) => any, (r: any) => any, string?]>} */
     const cols = [
       ['#', (r) => r.rank, (r) => r.rank, 'num'],
-      ['harness', (r) => r.harness, (r) => [el('strong', {}, r.harness), r.leader ? el('span', { class: 'badge leader', style: 'margin-left:6px' }, 'leader') : null, r.tiedWithLeader ? el('span', { class: 'badge tied', style: 'margin-left:6px', 'data-testid': 'tied', title: `paired test vs the leader: p = ${fmt.p(r.pVsLeader)}` }, 'tied with leader') : null]],
+      ['harness', (r) => r.harness, (r) => [el('strong', {}, r.harness), r.leader ? el('span', { class: 'badge leader' }, 'leader') : null, r.tiedWithLeader ? el('span', { class: 'badge tied', 'data-testid': 'tied', title: `paired test vs the leader: p = ${fmt.p(r.pVsLeader)}` }, 'tied') : null], 'harness'],
       ['pass rate [95% CI]', (r) => r.rate ?? -1, (r) => el('div', { class: 'rate-cell' }, el('span', { class: 'v', 'data-testid': 'rate' }, fmt.pct(r.rate)), el('span', { class: 'ci' }, ciBar(r)), el('span', { class: 'muted mono', 'data-testid': 'ci' }, `${fmt.pct(r.low)} – ${fmt.pct(r.high)}`))],
     ];
     if (k > 1) cols.push([`pass@${k}`, (r) => r.passAtK ?? -1, (r) => fmt.pct(r.passAtK), 'num'], [`pass^${k}`, (r) => r.passHatK ?? -1, (r) => fmt.pct(r.passHatK), 'num']);
@@ -77,7 +77,7 @@
     const copy = el('button', { 'data-testid': 'copy-markdown', onclick: () => copyText(HB.leaderboardMarkdown(m), status) }, 'Copy as Markdown');
     root.replaceChildren(
       HB.heading('Leaderboard', 'leaderboard'),
-      el('p', { class: 'note' }, 'Pass rate = mean of per-task pass rates; 95% CI clustered by task (t with tasks−1 df; Wilson for a single task). "Tied with leader": the paired comparison with the leader is not significant. Click a column header to sort.'),
+      el('p', { class: 'note' }, 'Pass rate = mean of per-task pass rates; 95% CI clustered by task (t with tasks−1 df; Wilson for a single task). "Tied": the paired comparison with the leader is not significant at α (hover it for p). Click a column header to sort.'),
       el('div', { class: 'toolbar' }, copy, status),
       el('div', { class: 'table-wrap' }, table),
     );
