@@ -33,6 +33,12 @@ export async function openPage(browser: Browser, url: string): Promise<WatchedPa
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
+  // The page must work offline: nothing but the page itself, data: URLs and (live mode) its own server.
+  const origin = new URL(url).protocol === 'file:' ? null : new URL(url).origin;
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol !== 'file:' && u.protocol !== 'data:' && u.origin !== origin) problems.push(`network request: ${r.url()}`);
+  });
   await page.goto(url);
   await page.waitForSelector('html[data-ready=true]');
   return { page, problems };

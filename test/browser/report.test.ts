@@ -2,13 +2,15 @@
  * The report as a reader sees it, in headless Chromium: opened from disk (file://) and from the live view server.
  * Numbers on the page are checked against summarise(), the code behind the terminal table and summary.json.
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { renderCompareReport } from '../../src/report/html/compare-html.js';
 import { startViewServer, type ViewServer } from '../../src/report/html/view-server.js';
+import { loadSide } from '../../src/runner/load-results.js';
 import { writeRunReport } from '../../src/report/html/write-report.js';
 import { ResultsStore } from '../../src/runner/results-store.js';
 import { summarise } from '../../src/scoring/summary.js';
@@ -162,6 +164,23 @@ describe('report.html opened from disk', () => {
     expect(await outputs.nth(1).textContent()).toContain('FAILED');
     expect(await outputs.nth(2).textContent()).toContain('Skipped');
     await screenshot(page, 'report-funnel', '#funnel');
+  });
+});
+
+describe('compare page', () => {
+  it('puts two sides on one page, candidate against baseline', async () => {
+    const base = await loadSide(`${path.join(tmp, 'sim-run')}#baseline`);
+    const cand = await loadSide(`${path.join(tmp, 'sim-run')}#hide-exit-codes`);
+    const file = path.join(tmp, 'compare.html');
+    await writeFile(file, await renderCompareReport(base, cand));
+    const page = await open(pathToFileURL(file).href);
+    expect(await rowOrder(page)).toEqual(['baseline', 'hide-exit-codes']);
+    expect(await page.getByTestId('ab-reading').textContent()).toMatch(/^hide-exit-codes is 43\.8 points worse than baseline; unlikely to be noise/);
+    await page.locator('[data-testid="matrix-cell"][data-task="alpha"][data-harness="hide-exit-codes"]').click();
+    await page.getByTestId('trial-row').last().click();
+    await expect.poll(() => page.getByTestId('action').count()).toBe(2);
+    expect(await page.locator('[data-testid="trial-viewer"] a', { hasText: 'trajectory.jsonl' }).getAttribute('href')).toMatch(/^file:\/\/.*\/sim-run\/trials\/alpha__hide-exit-codes__2\/trajectory\.jsonl$/);
+    await screenshot(page, 'compare-full');
   });
 });
 
