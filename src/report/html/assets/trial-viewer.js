@@ -8,6 +8,8 @@
   const { el, fmt } = HB;
   const PHASES = /** @type {Array<[string, string]>} */ ([['build', '#c6dbef'], ['start', '#9ecae1'], ['setup', '#6baed6'], ['agent', '#2171b5'], ['verify', '#E69F00'], ['teardown', '#bdbdbd']]);
 
+  const reward = (/** @type {number|null} */ r) => (r === null || r === undefined ? '–' : String(Math.round(r * 1000) / 1000));
+
   /** @param {any} a a trajectory line */
   function action(a) {
     const act = a.action || {};
@@ -17,7 +19,7 @@
       el('div', { class: 'meta' },
         el('strong', { style: 'color:#1b1f24' }, `#${a.index} ${act.tool || 'model'}`),
         a.exitCode === null || a.exitCode === undefined ? null : el('span', { 'data-testid': 'exit-code' }, `exit ${a.exitCode}`),
-        el('span', {}, a.ok ? 'ok' : 'not ok', el('span', { class: 'muted' }, ` (${a.okRule})`)),
+        el('span', { title: 'whether the action succeeded, and the rule that decided it' }, el('strong', { style: `color:${a.ok ? 'var(--better)' : 'var(--worse)'}` }, a.ok ? 'ok' : 'not ok'), ` · rule: ${a.okRule}`),
         el('span', {}, fmt.ms(a.durationMs)),
         a.tokens && a.tokens.input + a.tokens.output ? el('span', {}, `${fmt.num(a.tokens.input)} in / ${fmt.num(a.tokens.output)} out tokens`) : null,
         a.costUsd ? el('span', {}, fmt.usd(a.costUsd)) : null,
@@ -35,7 +37,7 @@
   /** @param {any} t @param {any} s a step result @param {any} v its verifier output */
   function verifier(t, s, v) {
     return el('div', { class: 'verifier', 'data-testid': 'verifier-output' },
-      el('div', { class: 'meta' }, el('strong', {}, `Verifier · ${s.name}`), ' ', HB.statusBadge(s.status), ` reward ${s.reward === null ? '–' : s.reward}`,
+      el('div', { class: 'meta' }, el('strong', {}, `Verifier · ${s.name}`), ' ', HB.statusBadge(s.status), ` reward ${reward(s.reward)}`,
         Object.keys(s.rewards || {}).length > 1 ? el('span', { class: 'muted' }, ` (${Object.entries(s.rewards).map(([k, x]) => `${k}=${x}`).join(', ')})`) : null,
         s.agentTimedOut ? el('span', { class: 'badge timeout' }, 'agent timed out') : null, s.verifierTimedOut ? el('span', { class: 'badge timeout' }, 'verifier timed out') : null,
         el('span', { class: 'muted' }, ` · agent ${fmt.ms(s.agentMs)}, verify ${fmt.ms(s.verifyMs)}`)),
@@ -59,7 +61,7 @@
   HB.trialViewer = function (t, detail, problem) {
     const links = ['trajectory.jsonl', 'harness.log', 'model-traffic.jsonl', 'instruction.md'].map((f) => el('a', { href: t.raw + f, style: 'margin-right:12px' }, f));
     const head = [
-      el('h3', {}, el('code', {}, t.key), ' ', HB.statusBadge(t.status), el('span', { class: 'muted' }, ` reward ${t.reward === null ? '–' : t.reward} · ${fmt.ms(t.durationMs)} · ${t.actionsOk}/${t.actions} actions ok · ${fmt.num(t.tokens.input + t.tokens.output)} tokens · ${fmt.usd(t.costUsd)}`)),
+      el('h3', {}, el('code', {}, t.key), ' ', HB.statusBadge(t.status), el('span', { class: 'muted' }, ` reward ${reward(t.reward)} · ${fmt.ms(t.durationMs)} · ${t.actionsOk}/${t.actions} actions ok · ${fmt.num(t.tokens.input + t.tokens.output)} tokens · ${fmt.usd(t.costUsd)}`)),
       el('div', { class: 'note' }, 'Raw files: ', el('a', { href: t.raw, style: 'margin-right:12px' }, 'folder'), links),
       t.error ? el('div', { class: 'warn', 'data-testid': 'trial-error' }, `${t.error.class} (${t.error.code}) during ${t.error.phase}: ${t.error.message}`) : null,
       phases(t),
@@ -74,10 +76,16 @@
     const traj = (detail && detail.trajectory) || [];
     const ver = (detail && detail.verifier) || [];
     for (const s of t.steps) {
-      if (t.steps.length > 1) body.push(el('h3', {}, `Step ${s.name}`));
       const acts = traj.filter((/** @type {any} */ a) => a.taskStep === s.name || (t.steps.length === 1 && !a.taskStep));
-      if (detail && detail.trajectory) body.push(acts.length ? acts.map(action) : el('p', { class: 'muted' }, 'No actions.'));
-      if (detail || problem) body.push(verifier(t, s, ver.find((/** @type {any} */ v) => v.step === s.name)));
+      const parts = [];
+      if (detail && detail.trajectory) parts.push(acts.length ? acts.map(action) : el('p', { class: 'muted' }, 'No actions.'));
+      if (detail || problem) parts.push(verifier(t, s, ver.find((/** @type {any} */ v) => v.step === s.name)));
+      // Multi-step trials fold by step; in a trial that did not pass, only the steps that went wrong start open.
+      const open = t.status === 'passed' ? true : s.status !== 'passed' && s.status !== 'skipped';
+      body.push(t.steps.length > 1
+        ? el('details', { class: 'step', open, 'data-testid': 'trial-step' },
+          el('summary', {}, el('strong', {}, `Step ${s.name}`), ' ', HB.statusBadge(s.status), el('span', { class: 'muted' }, ` reward ${reward(s.reward)} · ${s.actionsOk}/${s.actions} actions ok`)), parts)
+        : parts);
     }
     return el('div', { class: 'viewer', 'data-testid': 'trial-viewer', 'data-trial': t.id }, head, body);
   };
