@@ -22,8 +22,14 @@ let tmp: string;
 let browser: Browser;
 let current: WatchedPage | null = null;
 
+// A missing browser fails every test with the fix in its message (a failed hook would only mark them skipped).
+let launchError: Error | null = null;
+
 beforeAll(async () => {
-  browser = await launch();
+  browser = await launch().catch((e: Error) => {
+    launchError = e;
+    return null as unknown as Browser;
+  });
   tmp = await mkdtemp(path.join(tmpdir(), 'hbench-browser-'));
   for (const run of ['sim-run', 'errors-run', 'multistep-run']) await cp(path.join(FIXTURES, run), path.join(tmp, run), { recursive: true });
 });
@@ -40,11 +46,13 @@ afterEach(async () => {
 });
 
 async function open(url: string): Promise<Page> {
+  if (launchError) throw launchError;
   current = await openPage(browser, url);
   return current.page;
 }
 
 async function report(run: string, options: Parameters<typeof writeRunReport>[1] = {}): Promise<Page> {
+  if (launchError) throw launchError;
   const file = await writeRunReport(path.join(tmp, run), options);
   return open(pathToFileURL(file).href);
 }

@@ -183,3 +183,24 @@ describe('buildReportModel: trial details', () => {
     expect(m.trials.every((t) => t.detail === 'fetch')).toBe(true);
   });
 });
+
+describe('buildReportModel: edges', () => {
+  it('builds for a run with no finished trial yet', async () => {
+    const run = await load('sim-run');
+    const m = await buildReportModel({ record: run.record, trials: [] });
+    expect(m.leaderboard.map((r) => [r.harness, r.rate, r.leader, r.tiedWithLeader])).toEqual(run.record.harnesses.map((h) => [h.name, null, false, false]));
+    expect(m.k).toBe(0);
+    expect(m.provenance.completeness).toMatchObject({ finished: 0, missing: 48, warn: true });
+    expect(m.ab.baseline![0]!.reading).toBe('hide-exit-codes and baseline share no scored tasks; nothing to compare');
+    expect(m.matrix.cells.every((c) => c.n === 0 && c.rate === null)).toBe(true);
+  });
+
+  it('builds for a single harness', async () => {
+    const run = await load('sim-run');
+    const trials = run.trials.filter((t) => t.harness === 'baseline');
+    const m = await buildReportModel({ record: { ...run.record, harnesses: run.record.harnesses.slice(0, 1) }, trials });
+    expect(m.harnesses).toEqual(['baseline']);
+    expect(m.ab).toEqual({ baseline: [] });
+    expect(m.leaderboard[0]).toMatchObject({ rank: 1, leader: true, tiedWithLeader: false, pVsLeader: null });
+  });
+});
