@@ -137,6 +137,14 @@ describe('report.html opened from disk', () => {
     expect(await viewer.locator('pre', { hasText: '<b>not markup</b>' }).count()).toBe(1);
     expect(await viewer.locator('a', { hasText: 'trajectory.jsonl' }).getAttribute('href')).toBe('trials/delta__self-verify__2/trajectory.jsonl');
     await screenshot(page, 'report-trial', '#trials');
+
+    // The address now names the trial; opening it again shows the same trial straight away.
+    const linked = page.url();
+    expect(linked).toMatch(/#trial=delta__self-verify__2$/);
+    expect(current!.problems).toEqual([]);
+    await current!.page.close();
+    const again = await open(linked);
+    await expect.poll(() => again.getByTestId('trial-viewer').getAttribute('data-trial')).toBe('delta__self-verify__2');
   });
 
   it('says when a trajectory was left out by the size cap and links the raw file', async () => {

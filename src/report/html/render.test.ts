@@ -111,6 +111,18 @@ describe('startViewServer', () => {
     expect((await fetch(server.url + 'nope/x.txt')).status).toBe(404);
   });
 
+  it('refuses requests addressed to another host name (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const url = new URL(server.url);
+      request({ host: url.hostname, port: url.port, path: '/', headers: { host: `evil.example:${url.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      }).on('error', reject).end();
+    });
+    expect(status).toBe(421);
+  });
+
   it('closes once, however often it is asked', async () => {
     const s = await startViewServer([path.join(fixtures, 'sim-run'), path.join(fixtures, 'multistep-run')]);
     const index = await (await fetch(s.url)).text();

@@ -64,6 +64,9 @@ export async function startViewServer(runDirs: string[], options: ViewServerOpti
   const mounts = dirs.length === 1 ? [{ prefix: '/', dir: dirs[0]! }] : dirs.map((dir, i) => ({ prefix: `/runs/${i}/`, dir }));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // A web page elsewhere could point a host name at 127.0.0.1 (DNS rebinding) and read the results through the
+    // reader's browser: answer only requests addressed to this server by the names it listens on.
+    if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) return send(res, 421, 'text/plain', 'unexpected Host header\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const pathname = decodeURIComponent(url.pathname);
@@ -93,9 +96,11 @@ export async function startViewServer(runDirs: string[], options: ViewServerOpti
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const bare = host.includes(':') ? `[${host}]` : host;
+  const allowedHosts = new Set([`${bare}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`].map((h) => h.toLowerCase()));
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
+    url: `http://${bare}:${port}/`,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

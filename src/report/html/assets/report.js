@@ -27,5 +27,10 @@
       if (root) root.replaceChildren(HB.el('p', { class: 'warn' }, `This section could not be drawn: ${String(/** @type {any} */ (e).message || e)}`));
     }
   }
+  try {
+    HB.openFromHash();
+  } catch (e) {
+    console.error('could not open the linked trial', e);
+  }
   document.documentElement.dataset.ready = 'true';
 })();

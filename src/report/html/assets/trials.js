@@ -90,8 +90,21 @@
     HB.openTrial(t);
   }
 
+  /** Opens the trial a link names (`report.html#trial=<id>`), so a trial can be pointed at in a review or an issue. */
+  HB.openFromHash = function () {
+    const m = /^#trial=(.+)$/.exec(location.hash);
+    const t = m && HB.trialsById.get(decodeURIComponent(m[1]));
+    if (!t) return;
+    const cell = HB.model.matrix.cells.find((/** @type {any} */ c) => c.trialIds.includes(t.id));
+    if (cell) HB.showCell(cell);
+    HB.openTrial(t);
+    /** @type {HTMLElement} */ (document.getElementById('trial-viewer-slot')).scrollIntoView();
+  };
+
   /** @param {any} t */
   HB.openTrial = async function (t) {
+    const hash = `#trial=${encodeURIComponent(t.id)}`;
+    if (location.hash !== hash) history.replaceState(null, '', hash);
     const slot = /** @type {HTMLElement} */ (document.getElementById('trial-viewer-slot'));
     slot.replaceChildren(el('div', { class: 'viewer', 'data-testid': 'trial-viewer' }, el('p', { class: 'muted' }, 'Loading…')));
     let detail = null;
