@@ -97,7 +97,8 @@ function leaderboard(summaries: HarnessSummary[], tallies: Map<string, Map<strin
       meanCostUsd: h.costUsd?.mean ?? null,
       meanDurationMs: h.meanDurationMs,
       leader: isLeader,
-      tiedWithLeader: vsLeader !== null && vsLeader.tasks >= 2 && vsLeader.verdict === 'no detectable difference',
+      // Sharing a single task is too little to tell two harnesses apart: that counts as tied, with no p-value.
+      tiedWithLeader: vsLeader !== null && vsLeader.tasks >= 1 && vsLeader.verdict === 'no detectable difference',
       pVsLeader: vsLeader && vsLeader.tasks >= 2 ? vsLeader.pValue : null,
       flakyTasks: h.flakyTasks,
     };
