@@ -33,7 +33,7 @@
         el('td', {}, HB.verdictBadge(r.verdict)),
         el('td', { class: 'num' }, r.mde === null ? '–' : `±${(r.mde * 100).toFixed(1)} pts`),
         el('td', { class: 'num' }, r.tasks),
-        el('td', { class: 'muted' }, TEST[r.test] || r.test),
+        el('td', { class: 'muted', style: 'white-space:nowrap' }, TEST[r.test] || r.test),
       )));
       readings.replaceChildren(...rows.map((/** @type {any} */ r) => el('li', { 'data-testid': 'ab-reading' }, r.reading)));
     };
