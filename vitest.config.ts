@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -13,7 +13,12 @@ export default defineConfig({
         // End-to-end files run the CLI against one shared Docker engine, and every run sweeps containers of killed
         // runs: one file at a time keeps each file's view of the engine its own.
         extends: true,
-        test: { name: 'e2e', include: ['test/**/*.test.ts'], fileParallelism: false },
+        test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/browser/**'], fileParallelism: false },
+      },
+      {
+        // Browser tests drive one headless Chromium each; one file at a time keeps them from starving each other.
+        extends: true,
+        test: { name: 'browser', include: ['test/browser/**/*.test.ts'], fileParallelism: false },
       },
     ],
   },

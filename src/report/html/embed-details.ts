@@ -1,0 +1,49 @@
+/**
+ * Which trials' trajectories and verifier output travel inside the page. A report must stay small enough to open and
+ * mail around, so details are embedded up to a byte cap, the trials a reader most likely opens first: failures
+ * (failed, timeout, error), then the trials of flaky cells, then the rest.
+ */
+import type { MatrixCell, TrialDetail, TrialView } from './model-types.js';
+import type { DetailLoader } from './trial-files.js';
+
+export const DEFAULT_CAP_BYTES = 4 * 1024 * 1024;
+
+function priority(t: TrialView, flakyPairs: Set<string>): number {
+  if (t.status !== 'passed') return 0;
+  if (flakyPairs.has(`${t.taskId}\0${t.harness}`)) return 1;
+  return 2;
+}
+
+export async function embedDetails(
+  trials: TrialView[],
+  cells: MatrixCell[],
+  load: DetailLoader,
+  capBytes: number,
+): Promise<{ details: Record<string, TrialDetail>; leftOut: number }> {
+  const flakyPairs = new Set(cells.filter((c) => c.flags.flaky).map((c) => `${c.taskId}\0${c.harness}`));
+  const order = trials
+    .map((t, i) => ({ t, i, p: priority(t, flakyPairs) }))
+    .sort((a, b) => a.p - b.p || a.i - b.i)
+    .map((x) => x.t);
+  const details: Record<string, TrialDetail> = {};
+  let used = 0;
+  let leftOut = 0;
+  for (const t of order) {
+    const d = await load(t.key, t);
+    if (!d) {
+      t.detail = 'none';
+      continue;
+    }
+    const size = Buffer.byteLength(JSON.stringify(d));
+    // Keep going after a miss: a smaller trial later in the order may still fit.
+    if (used + size > capBytes) {
+      t.detail = 'left-out';
+      leftOut++;
+      continue;
+    }
+    used += size;
+    details[t.id] = d;
+    t.detail = 'embedded';
+  }
+  return { details, leftOut };
+}

@@ -1,0 +1,83 @@
+/**
+ * The raw files of one trial folder, as the report reads them: trajectory.jsonl and each step's verifier stdout.
+ * Single-step tasks keep the verifier output in `verifier/`, multi-step tasks in `verifier/<step>/`.
+ */
+import { open, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { TrajectoryStep } from '../../harness/trajectory.js';
+import type { TrialResult } from '../../runner/trial-result.js';
+import type { TrialDetail, TrialView } from './model-types.js';
+
+/** The verifier output shown per step: its end, where test summaries and failures are. */
+export const VERIFIER_TAIL_BYTES = 8 * 1024;
+
+export type DetailLoader = (key: string, trial: TrialResult) => Promise<TrialDetail | null>;
+
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Verifier stdout files that exist, relative to the trial folder. */
+async function verifierFiles(trialDir: string, trial: TrialResult): Promise<Array<{ step: string; stdout: string }>> {
+  const found: Array<{ step: string; stdout: string }> = [];
+  for (const s of trial.steps) {
+    const rel = `verifier/${s.name}/stdout.txt`;
+    if (await isFile(path.join(trialDir, rel))) found.push({ step: s.name, stdout: rel });
+  }
+  if (found.length === 0 && (await isFile(path.join(trialDir, 'verifier/stdout.txt')))) {
+    found.push({ step: trial.steps[0]?.name ?? 'main', stdout: 'verifier/stdout.txt' });
+  }
+  return found;
+}
+
+export async function probeTrialFiles(runDir: string, trial: TrialResult): Promise<NonNullable<TrialView['files']>> {
+  const dir = path.join(runDir, 'trials', trial.key);
+  return { trajectory: await isFile(path.join(dir, 'trajectory.jsonl')), verifier: await verifierFiles(dir, trial) };
+}
+
+/** Trajectory lines; a line cut short by a crash is skipped rather than failing the report. */
+export function parseTrajectory(text: string): TrajectoryStep[] {
+  const steps: TrajectoryStep[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      steps.push(JSON.parse(line) as TrajectoryStep);
+    } catch {
+      // keep the readable lines
+    }
+  }
+  return steps;
+}
+
+async function tail(file: string, bytes: number): Promise<{ text: string; size: number }> {
+  const fh = await open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const start = Math.max(0, size - bytes);
+    const buf = Buffer.alloc(size - start);
+    await fh.read(buf, 0, buf.length, start);
+    return { text: buf.toString('utf8'), size };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads trial details from a results folder (`<runDir>/trials/<key>/`). */
+export function fileDetailLoader(runDir: string, tailBytes = VERIFIER_TAIL_BYTES): DetailLoader {
+  return async (key, trial) => {
+    const dir = path.join(runDir, 'trials', key);
+    const trajFile = path.join(dir, 'trajectory.jsonl');
+    const trajectory = (await isFile(trajFile)) ? parseTrajectory(await readFile(trajFile, 'utf8')) : null;
+    const verifier: TrialDetail['verifier'] = [];
+    for (const v of await verifierFiles(dir, trial)) {
+      const t = await tail(path.join(dir, v.stdout), tailBytes);
+      verifier.push({ step: v.step, stdoutTail: t.text, bytes: t.size, path: v.stdout });
+    }
+    if (trajectory === null && verifier.length === 0) return null;
+    return { trajectory, verifier };
+  };
+}

@@ -1,0 +1,37 @@
+/** `<runDir>/report.html`: the run's report as one file, written atomically so a reader never opens half a page. */
+import { rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ResultsStore } from '../../runner/results-store.js';
+import { renderReport } from './render.js';
+import { buildReportModel, type ReportModelInput } from './report-model.js';
+import { fileDetailLoader, probeTrialFiles } from './trial-files.js';
+import type { ReportModel } from './model-types.js';
+import type { TrialResult } from '../../runner/trial-result.js';
+
+export type RunReportOptions = Pick<ReportModelInput, 'baseline' | 'alpha' | 'errorsAsFailures' | 'trajectoryCapBytes' | 'title'> & {
+  /** Where to write (default `<runDir>/report.html`). Raw-file links stay relative to the run folder. */
+  file?: string;
+};
+
+/** The model of a results folder, trial files probed and (in embedded mode) details loaded. */
+export async function loadRunModel(runDir: string, options: RunReportOptions & { mode?: 'embedded' | 'live'; rawPrefix?: string } = {}): Promise<ReportModel> {
+  const store = await ResultsStore.open(runDir);
+  const [record, trials] = await Promise.all([store.readRun(), store.readTrials()]);
+  const { file: _file, rawPrefix = '', ...modelOptions } = options;
+  const locate = (t: TrialResult) => ({ id: t.key, raw: `${rawPrefix}trials/${encodeURIComponent(t.key)}/` });
+  const model = await buildReportModel({ ...modelOptions, record, trials, locate, loadTrajectory: fileDetailLoader(runDir) });
+  const byKey = new Map(trials.map((t) => [t.key, t]));
+  for (const t of model.trials) t.files = await probeTrialFiles(runDir, byKey.get(t.key)!);
+  return model;
+}
+
+export async function writeRunReport(runDir: string, options: RunReportOptions = {}): Promise<string> {
+  const file = path.resolve(options.file ?? path.join(runDir, 'report.html'));
+  // Links to raw files are relative to wherever the page is written.
+  const rel = path.relative(path.dirname(file), path.resolve(runDir)).split(path.sep).join('/');
+  const model = await loadRunModel(runDir, { ...options, rawPrefix: rel ? `${rel}/` : '' });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, renderReport(model));
+  await rename(tmp, file);
+  return file;
+}
