@@ -6,6 +6,7 @@ import { cleanupCommand, declareCleanup } from './commands/cleanup.js';
 import { compareCommand, declareCompare } from './commands/compare.js';
 import { declareLeaderboard, leaderboardCommand } from './commands/leaderboard.js';
 import { declarePlan, planCommand } from './commands/plan.js';
+import { declareReport, declareView, reportCommand, viewCommand } from './commands/report.js';
 import { declareRun, runCommand } from './commands/run.js';
 import { declareTasks, tasksCheckCommand, tasksListCommand } from './commands/tasks.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -26,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
     )
     .command('compare <baseline> <candidate>', 'Paired A/B comparison of two harnesses (results/<run>[#harness]); the CI gate', declareCompare, (a) => set(compareCommand(a)))
     .command('plan [sides..]', 'Trials and tasks needed to detect a difference; minimum detectable effect of a run', declarePlan, (a) => set(planCommand(a)))
+    .command('report <results..>', 'Write the self-contained HTML report of a run (or its JUnit XML)', declareReport, (a) => set(reportCommand(a)))
+    .command('view <results..>', 'Serve the report on localhost, every trial loaded on demand', declareView, (a) => set(viewCommand(a)))
     .command('leaderboard <results..>', 'Many runs → one leaderboard (HTML, Markdown, JSON); runs on different task suites are ranked apart', declareLeaderboard, (a) => set(leaderboardCommand(a)))
     .command('cleanup', 'Remove containers left by hbench runs that were killed', declareCleanup, (a) => set(cleanupCommand(a)))
     .demandCommand(1, 'name a command; see hbench --help')

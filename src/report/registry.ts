@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { UsageError } from '../common/errors.js';
 import type { Reporter } from '../runner/reporter.js';
+import { HtmlReporter } from './html-reporter.js';
 import { JunitReporter } from './junit-reporter.js';
 import { ProgressReporter } from './progress.js';
 import { SummaryReporter } from './summary-reporter.js';
@@ -16,15 +17,18 @@ export interface ReporterContext {
   markdownFile?: string;
   /** Where the junit reporter writes (default `<outDir>/junit.xml`). */
   junitFile?: string;
+  /** Shows a path to the user. */
+  displayPath?: (p: string) => string;
 }
 
 export const REPORTERS: Record<string, (ctx: ReporterContext) => Reporter> = {
   progress: () => new ProgressReporter(),
   summary: (ctx) => new SummaryReporter({ outDir: ctx.outDir, markdownFile: ctx.markdownFile }),
+  html: (ctx) => new HtmlReporter({ outDir: ctx.outDir, displayPath: ctx.displayPath }),
   junit: (ctx) => new JunitReporter({ outDir: ctx.outDir, file: ctx.junitFile ?? path.join(ctx.outDir, 'junit.xml') }),
 };
 
-export const DEFAULT_REPORTERS = ['progress', 'summary'];
+export const DEFAULT_REPORTERS = ['progress', 'summary', 'html'];
 
 export function createReporters(names: string[], ctx: ReporterContext): Reporter[] {
   return names.map((name) => {

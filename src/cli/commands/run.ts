@@ -5,6 +5,7 @@ import { ReporterMux } from '../../runner/reporter.js';
 import { prepareRun } from '../../runner/prepare-run.js';
 import { executeRun } from '../../runner/run.js';
 import { EXIT } from '../exit-codes.js';
+import { displayPath } from '../display-path.js';
 import { installInterruptHandler } from '../interrupt.js';
 import { checkRunArgs, runConfigFromArgs, type RunArgs } from './run-options.js';
 
@@ -23,7 +24,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   });
   const names = [...args.reporter, ...(args.junit && !args.reporter.includes('junit') ? ['junit'] : [])];
   const reporter = new ReporterMux(
-    createReporters(names, { outDir: prepared.dir, markdownFile: args.summaryMd ? path.resolve(args.summaryMd) : undefined, junitFile: args.junit ? path.resolve(args.junit) : undefined }),
+    createReporters(names, { outDir: prepared.dir, markdownFile: args.summaryMd ? path.resolve(args.summaryMd) : undefined, junitFile: args.junit ? path.resolve(args.junit) : undefined, displayPath }),
   );
   const interrupt = installInterruptHandler(() => reporter.onInterrupt());
   try {
@@ -42,10 +43,4 @@ export async function runCommand(args: RunArgs): Promise<number> {
   } finally {
     interrupt.dispose();
   }
-}
-
-/** A path relative to the working directory when it is inside it, else absolute. */
-function displayPath(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') ? rel : p;
 }

@@ -5,8 +5,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { ResultSide } from '../../runner/load-results.js';
-import type { RunRecord } from '../../runner/run-record.js';
-import type { TrialResult } from '../../runner/trial-result.js';
+import type { RunRecord } from '../../records/run-record.js';
+import type { TrialResult } from '../../records/trial-result.js';
 import { renderReport } from './render.js';
 import { buildReportModel } from './report-model.js';
 import { fileDetailLoader, probeTrialFiles, type DetailLoader } from './trial-files.js';

@@ -1,5 +1,5 @@
 /** The task × harness grid: one cell per pair, flagged against the baseline so the page can filter to what moved. */
-import type { TrialStatus } from '../../runner/trial-result.js';
+import type { TrialStatus } from '../../records/trial-result.js';
 import type { MatrixCell, TrialView } from './model-types.js';
 
 export function buildMatrix(taskIds: string[], harnesses: string[], trials: TrialView[], baseline: string, errorsAsFailures: boolean): MatrixCell[] {

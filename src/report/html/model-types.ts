@@ -3,9 +3,9 @@
  * project's own statistics (scoring/), never recomputed here or in the page, so the page agrees with the terminal
  * and summary.json. Non-finite numbers (NaN, Infinity) are stored as null.
  */
-import type { TrajectoryStep } from '../../harness/trajectory.js';
-import type { HarnessDescriptor } from '../../harness/harness.js';
-import type { TrialResult, TrialStatus } from '../../runner/trial-result.js';
+import type { ActionRecord } from '../../records/action-record.js';
+import type { HarnessDescriptor } from '../../records/run-record.js';
+import type { TrialResult, TrialStatus } from '../../records/trial-result.js';
 import type { Verdict } from '../../scoring/paired.js';
 import type { HarnessSummary } from '../../scoring/summary.js';
 
@@ -145,6 +145,6 @@ export interface TrialView extends TrialResult {
 }
 
 export interface TrialDetail {
-  trajectory: TrajectoryStep[] | null;
+  trajectory: ActionRecord[] | null;
   verifier: Array<{ step: string; stdoutTail: string; bytes: number; path: string }>;
 }

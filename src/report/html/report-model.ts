@@ -3,8 +3,8 @@
  * `pairedComparison`, the power functions), so the page says what the terminal and summary.json say.
  */
 import { createHash } from 'node:crypto';
-import type { RunRecord } from '../../runner/run-record.js';
-import type { TrialResult } from '../../runner/trial-result.js';
+import type { RunRecord } from '../../records/run-record.js';
+import type { TrialResult } from '../../records/trial-result.js';
 import { pairedComparison } from '../../scoring/paired.js';
 import type { TaskTally } from '../../scoring/rates.js';
 import { summarise, taskTallies, type HarnessSummary } from '../../scoring/summary.js';

@@ -4,8 +4,8 @@
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { TrajectoryStep } from '../../harness/trajectory.js';
-import type { TrialResult } from '../../runner/trial-result.js';
+import type { ActionRecord } from '../../records/action-record.js';
+import type { TrialResult } from '../../records/trial-result.js';
 import type { TrialDetail, TrialView } from './model-types.js';
 
 /** The verifier output shown per step: its end, where test summaries and failures are. */
@@ -40,12 +40,12 @@ export async function probeTrialFiles(runDir: string, trial: TrialResult): Promi
 }
 
 /** Trajectory lines; a line cut short by a crash is skipped rather than failing the report. */
-export function parseTrajectory(text: string): TrajectoryStep[] {
-  const steps: TrajectoryStep[] = [];
+export function parseTrajectory(text: string): ActionRecord[] {
+  const steps: ActionRecord[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      steps.push(JSON.parse(line) as TrajectoryStep);
+      steps.push(JSON.parse(line) as ActionRecord);
     } catch {
       // keep the readable lines
     }

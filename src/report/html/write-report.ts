@@ -6,7 +6,7 @@ import { renderReport } from './render.js';
 import { buildReportModel, type ReportModelInput } from './report-model.js';
 import { fileDetailLoader, probeTrialFiles } from './trial-files.js';
 import type { ReportModel } from './model-types.js';
-import type { TrialResult } from '../../runner/trial-result.js';
+import type { TrialResult } from '../../records/trial-result.js';
 
 export type RunReportOptions = Pick<ReportModelInput, 'baseline' | 'alpha' | 'errorsAsFailures' | 'trajectoryCapBytes' | 'title'> & {
   /** Where to write (default `<runDir>/report.html`). Raw-file links stay relative to the run folder. */
