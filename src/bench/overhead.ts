@@ -19,7 +19,7 @@ import { loadTask } from '../tasks/loader.js';
 const TRIALS = Number(process.env.HBENCH_BENCH_TRIALS ?? 24);
 const LEVELS = [1, 8];
 
-async function main(): Promise<void> {
+export async function overheadBench(): Promise<string> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'hbench-bench-'));
   const taskDir = path.join(root, 'tasks', 'noop');
   await mkdir(path.join(taskDir, 'environment'), { recursive: true });
@@ -56,12 +56,9 @@ async function main(): Promise<void> {
     rows.push([concurrency, TRIALS, `${floorPerTrial.toFixed(0)} ms`, `${runPerTrial.toFixed(0)} ms`, `${(runPerTrial / floorPerTrial).toFixed(2)}×`]);
   }
   await session.close();
-  console.log(`Per-trial wall time on a no-op trial (${TRIALS} trials per level, image ${image.ref}), target ≤ 1.20×`);
-  console.log(formatTable(['concurrency', 'trials', 'raw Docker floor', 'hbench runner', 'ratio'], rows));
-  console.log('floor = create + start + one exec + remove; runner = the full trial: start, upload tests, verify, read reward, record, remove');
+  return [
+    `Per-trial wall time on a no-op trial (${TRIALS} trials per level, image ${image.ref}), target ≤ 1.20×`,
+    formatTable(['concurrency', 'trials', 'raw Docker floor', 'hbench runner', 'ratio'], rows),
+    'floor = create + start + one exec + remove; runner = the full trial: start, upload tests, verify, read reward, record, remove',
+  ].join('\n');
 }
-
-main().catch((err) => {
-  console.error(`bench: ${(err as Error).message}`);
-  process.exit(1);
-});
