@@ -37,7 +37,7 @@ describe('hbench run (end to end, real Docker)', () => {
     }
     expect(existsSync(path.join(dir, 'trials', 'multi-count__oracle__1', 'verifier', '02-append', 'logs', 'reward.txt'))).toBe(true);
     const csv = await readFile(path.join(dir, 'summary.csv'), 'utf8');
-    expect(csv.split('\n')[0]).toBe('harness,tasks,trials,passed,failed,timeout,error,pass_rate,ci_low,ci_high,se,ci_method,mean_reward,mean_duration_ms');
+    expect(csv.split('\n')[0]).toBe('harness,tasks,trials,passed,failed,timeout,error,pass_rate,ci_low,ci_high,se,ci_method,mean_reward,k,pass_at_k,pass_hat_k,mean_duration_ms');
     expect(csv).toMatch(/^oracle,2,4,4,0,0,0,1,1,1,0,cluster-t,1,/m);
     expect(csv).toMatch(/^nop,2,4,0,4,0,0,0,0,0,0,cluster-t,0,/m);
     expect(r1.stdout).toMatch(/oracle\s+4\s+4\s+0\s+0\s+0\s+100\.0% \[100\.0%, 100\.0%\]\s+100\.0%\s+100\.0%/);
