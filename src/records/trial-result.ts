@@ -22,6 +22,10 @@ export interface StepResult {
   actionsOk: number;
   agentMs: number;
   verifyMs: number;
+  /** Why the step has no reward although the agent ran (none written, or unreadable): it counts as 0. */
+  rewardProblem?: string | null;
+  /** What the agent left that could have forged this step's reward (discarded before the verifier ran). */
+  tampering?: string[];
 }
 
 export type TrialPhase = 'build' | 'start' | 'setup' | 'agent' | 'verify' | 'teardown';
@@ -54,6 +58,13 @@ export interface TrialResult {
   tokens: TokenUsage;
   costUsd: number;
   error: TrialError | null;
+  /**
+   * Why a trial failed other than by its tests' judgement: `no-reward` when a verifier wrote no usable reward after
+   * the agent ran (counted as reward 0, never as an excluded error). null otherwise.
+   */
+  reason?: 'no-reward' | null;
+  /** Forgery attempts found before verification (a planted reward file), across steps. */
+  tampering?: string[];
   phases: Record<TrialPhase, number>;
   image: { ref: string; id: string } | null;
   startedAt: string;

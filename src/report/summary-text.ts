@@ -23,7 +23,7 @@ export function summaryRows(summary: RunSummary): { header: string[]; rows: Arra
 
 export function summaryText(summary: RunSummary): string {
   const { header, rows } = summaryRows(summary);
-  const parts = [formatTable(header, rows), CI_NOTE];
+  const parts = [formatTable(header, rows), CI_NOTE, ...integrityLines(summary)];
   const steps = summary.harnesses.flatMap((h) => h.steps.map((s) => [h.harness, s.taskId, `${s.index}. ${s.name}`, s.ran, pct(s.rate), pct(s.conditionalRate)]));
   if (steps.length) {
     parts.push('', 'Per step (multi-step tasks): rate = passed / ran; given prev = rate among trials whose previous step passed');
@@ -60,4 +60,16 @@ export function summaryMarkdown(summary: RunSummary, model: { id: string; simula
     if (h.flakyTasks.length) lines.push('', `Flaky tasks for ${h.harness}: ${h.flakyTasks.join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Failures that were not the tests' verdict, and forgery attempts, said apart from the table. */
+function integrityLines(summary: RunSummary): string[] {
+  const list = (pick: (h: RunSummary['harnesses'][number]) => number) =>
+    summary.harnesses.filter((h) => pick(h) > 0).map((h) => `${h.harness} ${pick(h)}`).join(', ');
+  const lines: string[] = [];
+  const noReward = list((h) => h.noReward ?? 0);
+  if (noReward) lines.push(`no reward written (counted as failures): ${noReward}`);
+  const tampered = list((h) => h.tampered ?? 0);
+  if (tampered) lines.push(`forgery attempts discarded: ${tampered} (see tampering in trials.jsonl)`);
+  return lines;
 }

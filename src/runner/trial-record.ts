@@ -47,6 +47,8 @@ export function trialRecord(e: TrialEnd): TrialResult {
     tokens,
     costUsd,
     error: e.error,
+    reason: !e.error && ran.some((s) => s.rewardProblem) ? 'no-reward' : null,
+    tampering: ran.flatMap((s) => s.tampering ?? []),
     phases: e.phases,
     image: e.image,
     startedAt: e.startedAt.toISOString(),

@@ -110,7 +110,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
       const reward = v.parsed?.reward ?? null;
       steps.push({
         name: step.name,
-        status: outcomeStatus({ error: v.error !== null, reward, timedOut: agent.timedOut || v.timedOut }),
+        status: outcomeStatus({ error: false, reward, timedOut: agent.timedOut || v.timedOut }),
         reward,
         rewards: v.parsed?.rewards ?? {},
         agentTimedOut: agent.timedOut,
@@ -119,11 +119,11 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
         actionsOk: actions.filter((a) => a.ok).length,
         agentMs: Math.round(performance.now() - agentStart) - v.durationMs,
         verifyMs: v.durationMs,
+        rewardProblem: v.rewardProblem,
+        tampering: v.tampering,
       });
-      if (v.error) {
-        error = { class: v.error.name, code: v.error.code, message: v.error.message, phase: 'verify' };
-        break;
-      }
+      if (v.rewardProblem) log(`[step ${step.name}] ${v.rewardProblem}`);
+      for (const t of v.tampering) log(`[step ${step.name}] tampering: ${t}`);
       if (step.minReward !== null && (reward ?? 0) < step.minReward) {
         log(`[step ${step.name}] reward ${reward ?? 'none'} is below min_reward ${step.minReward}: stopping early`);
         break;

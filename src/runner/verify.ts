@@ -16,8 +16,13 @@ export interface VerifyOutcome {
   interrupted: boolean;
   exitCode: number | null;
   durationMs: number;
-  /** Set when the verifier produced no usable reward (and did not time out). */
-  error: VerifierError | null;
+  /**
+   * Set when the verifier produced no usable reward after the agent ran (none, or an unreadable one): the step counts
+   * as reward 0, a failure of the agent's work, never an excluded infrastructure error.
+   */
+  rewardProblem: string | null;
+  /** What the agent left that could have forged the reward (discarded before the verifier ran). */
+  tampering: string[];
 }
 
 export interface VerifyOptions {
@@ -34,9 +39,12 @@ export async function verifyStep(o: VerifyOptions): Promise<VerifyOutcome> {
   const { step, sandbox } = o;
   const started = performance.now();
   await mkdir(o.outDir, { recursive: true });
-  if (o.stepIndex > 0) {
-    // Each step is judged by its own tests on a clean verifier folder.
-    await sandbox.exec(['sh', '-c', 'rm -rf /tests /logs/verifier'], { signal: o.signal });
+  // The verifier's inputs and its output folder start clean: only the task's tests judge the work, and only the
+  // verifier writes the reward. A reward file the agent planted is discarded and recorded.
+  const { tampering, resisted } = await clearVerifierFolders(sandbox, o.signal);
+  if (resisted) {
+    // The reward could be forged, so nothing the verifier would say is trusted: a failure, not an excluded error.
+    return finish({ parsed: null, timedOut: false, interrupted: false, exitCode: null, durationMs: 0, rewardProblem: `${o.task.id}: ${resisted} (counted as 0)`, tampering: [...tampering, resisted] }, started);
   }
   const byName = new Map<string, TarEntry>();
   for (const dir of step.verifier.testsDirs) for (const e of await entriesFromDir(dir, '/tests')) byName.set(e.name, e);
@@ -59,7 +67,8 @@ export async function verifyStep(o: VerifyOptions): Promise<VerifyOutcome> {
     interrupted: result.aborted,
     exitCode: result.exitCode,
     durationMs: 0,
-    error: null,
+    rewardProblem: null,
+    tampering,
   };
   if (result.aborted) return finish(outcome, started);
 
@@ -75,17 +84,17 @@ export async function verifyStep(o: VerifyOptions): Promise<VerifyOutcome> {
       outcome.parsed = rewardFromFiles(written, where);
       if (!outcome.parsed && !result.timedOut) {
         const script = o.task.multiStep ? `tests/test.sh of step ${step.name}` : 'tests/test.sh';
-        outcome.error = new VerifierError(`${where}: ${script} wrote no reward (write 1 or 0 to /logs/verifier/reward.txt; exit code ${result.exitCode} does not count)`);
+        outcome.rewardProblem = `${where}: ${script} wrote no reward (counted as 0; a task's test.sh writes 1 or 0 to /logs/verifier/reward.txt; exit code ${result.exitCode} does not count)`;
       }
     } else {
       outcome.parsed = rewardFromPytest(await readFile(stdoutFile, 'utf8'));
       if (!outcome.parsed && !result.timedOut) {
-        outcome.error = new VerifierError(`${where}: run-tests.sh printed no pytest summary (run pytest so its summary line is printed)`);
+        outcome.rewardProblem = `${where}: run-tests.sh printed no pytest summary (counted as 0; run pytest so its summary line is printed)`;
       }
     }
   } catch (err) {
     if (!(err instanceof VerifierError)) throw err;
-    outcome.error = err;
+    outcome.rewardProblem = `${err.message} (counted as 0)`;
   }
   return finish(outcome, started);
 }
@@ -93,4 +102,19 @@ export async function verifyStep(o: VerifyOptions): Promise<VerifyOutcome> {
 function finish(outcome: VerifyOutcome, started: number): VerifyOutcome {
   outcome.durationMs = Math.round(performance.now() - started);
   return outcome;
+}
+
+const REWARD_FILES = ['reward.txt', 'reward.json'];
+
+/** Reward files present under /logs/verifier, following links as the verifier would. */
+async function rewardFilesPresent(sandbox: Sandbox, signal: AbortSignal): Promise<string[]> {
+  const r = await sandbox.exec(['sh', '-c', `cd / && for f in ${REWARD_FILES.join(' ')}; do [ -e "/logs/verifier/$f" ] && echo "$f"; done; true`], { signal });
+  return r.stdout.split('\n').filter((f) => REWARD_FILES.includes(f));
+}
+
+async function clearVerifierFolders(sandbox: Sandbox, signal: AbortSignal): Promise<{ tampering: string[]; resisted: string | null }> {
+  const tampering = (await rewardFilesPresent(sandbox, signal)).map((f) => `/logs/verifier/${f} existed before verification (planted; discarded)`);
+  await sandbox.exec(['sh', '-c', 'cd / && rm -rf /tests /logs/verifier'], { signal });
+  const resisted = (await rewardFilesPresent(sandbox, signal)).length ? '/logs/verifier could not be cleared before verification (a planted reward file resists removal)' : null;
+  return { tampering, resisted };
 }

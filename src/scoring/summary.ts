@@ -38,6 +38,10 @@ export interface HarnessSummary {
   failed: number;
   timeouts: number;
   errors: number;
+  /** Failed trials whose verifier wrote no usable reward after the agent ran (counted as reward 0). */
+  noReward: number;
+  /** Trials in which a forgery attempt (a planted reward file) was found and discarded. */
+  tampered: number;
   tasks: number;
   /** Task-clustered pass rate with its 95% CI; null when no trial could be scored. */
   passRate: RateEstimate | null;
@@ -104,6 +108,8 @@ export function summariseHarness(harness: string, rs: TrialResult[], options: Su
     failed: count('failed'),
     timeouts: count('timeout'),
     errors: count('error'),
+    noReward: rs.filter((r) => r.reason === 'no-reward').length,
+    tampered: rs.filter((r) => (r.tampering?.length ?? 0) > 0).length,
     tasks: new Set(rs.map((r) => r.taskId)).size,
     passRate: clusteredRate(perTask),
     meanReward: rewards.length ? rewards.reduce((a, b) => a + b, 0) / rewards.length : null,

@@ -69,8 +69,9 @@ describe('hbench run (end to end, real Docker)', () => {
     const by = Object.fromEntries(trials.map((t) => [t.taskId, t]));
     expect(by['build-fails']).toMatchObject({ status: 'error', error: { class: 'ImageBuildError', phase: 'build' } });
     expect(by['build-fails']!.error!.message).toContain('build-fails/environment/Dockerfile');
-    expect(by['no-reward']).toMatchObject({ status: 'error', reward: null, error: { class: 'VerifierError', phase: 'verify' } });
-    expect(by['no-reward']!.error!.message).toContain('wrote no reward');
+    // A verifier that wrote no reward after the agent ran is a failure (reward 0), never an excluded error (issue 9).
+    expect(by['no-reward']).toMatchObject({ status: 'failed', reward: 0, error: null, reason: 'no-reward' });
+    expect(by['no-reward']!.steps[0]!.rewardProblem).toContain('wrote no reward');
     expect(by['nop-passes']!.status).toBe('passed');
     expect(existsSync(path.join(out, 'bad', 'builds', 'build-fails.log'))).toBe(true);
     expect(await containersOfRun('bad')).toBe(0);
