@@ -1,6 +1,9 @@
 /** run.json: the fully resolved configuration of a run and what it ran on. */
 import type { ModelConfig, ModelRecord } from './model.js';
 
+/** `shared`: the verifier runs in the agent's container; `separate`: in a fresh one holding the agent's workdir. */
+export type VerificationMode = 'shared' | 'separate';
+
 export interface RunConfig {
   /** Absolute path of the task suite. */
   tasksDir: string;
@@ -12,6 +15,8 @@ export interface RunConfig {
   concurrency: number;
   /** Give every task network access, whatever it asks for. */
   allowNetwork: boolean;
+  /** Where steps are verified: in the agent's container (Harbor's default) or a fresh one. Absent in older runs: shared. */
+  verifier?: VerificationMode;
   /** The pinned model (one for every harness of the run); null when no harness needs one. */
   model: ModelConfig | null;
   /** Seed of the run: mixed into the simulated model's draws, the same for every harness. */

@@ -63,6 +63,8 @@ export interface TrialResult {
    * the agent ran (counted as reward 0, never as an excluded error). null otherwise.
    */
   reason?: 'no-reward' | null;
+  /** Where the trial was verified (absent in records older than the option: shared). */
+  verification?: 'shared' | 'separate';
   /** Forgery attempts found before verification (a planted reward file), across steps. */
   tampering?: string[];
   phases: Record<TrialPhase, number>;

@@ -71,5 +71,7 @@ function integrityLines(summary: RunSummary): string[] {
   if (noReward) lines.push(`no reward written (counted as failures): ${noReward}`);
   const tampered = list((h) => h.tampered ?? 0);
   if (tampered) lines.push(`forgery attempts discarded: ${tampered} (see tampering in trials.jsonl)`);
+  const separate = list((h) => h.verifiedSeparately ?? 0);
+  lines.push(separate ? `verified in a fresh container (--verifier separate): ${separate}` : 'verified in the agent\'s container (shared; --verifier separate closes what that cannot, see README)');
   return lines;
 }

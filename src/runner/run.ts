@@ -65,6 +65,7 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
         concurrency: config.concurrency,
         signal: hooks.signal,
         allowNetwork: config.allowNetwork,
+        verifier: config.verifier ?? 'shared',
         onImage: (task, image) => (record.images[task.id] = { ref: image.ref, id: image.id }),
       });
     } catch (err) {

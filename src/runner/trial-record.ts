@@ -16,6 +16,7 @@ export interface TrialEnd {
   error: TrialError | null;
   phases: Record<TrialPhase, number>;
   image: { ref: string; id: string } | null;
+  verification?: 'shared' | 'separate';
   startedAt: Date;
   durationMs: number;
 }
@@ -48,6 +49,7 @@ export function trialRecord(e: TrialEnd): TrialResult {
     costUsd,
     error: e.error,
     reason: !e.error && ran.some((s) => s.rewardProblem) ? 'no-reward' : null,
+    verification: e.verification ?? 'shared',
     tampering: ran.flatMap((s) => s.tampering ?? []),
     phases: e.phases,
     image: e.image,

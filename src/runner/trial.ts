@@ -10,8 +10,10 @@ import type { Harness } from '../harness/harness.js';
 import type { ModelGateway } from '../models/gateway.js';
 import { outcomeStatus, type StepResult, type TrialError, type TrialIdentity, type TrialPhase, type TrialResult } from '../records/trial-result.js';
 import type { IsolatedNetwork, PreparedImage, Sandbox, SandboxBackend } from '../sandbox/sandbox.js';
+import type { VerificationMode } from '../records/run-record.js';
 import type { Task } from '../tasks/task.js';
 import { runAgentPhase } from './agent-phase.js';
+import { verifySeparately } from './separate-verify.js';
 import { gatewayAction } from './gateway-action.js';
 import type { ResultsStore } from './results-store.js';
 import { TrajectoryFile } from './trajectory-file.js';
@@ -31,6 +33,8 @@ export interface TrialDeps {
   /** Aborted on Ctrl+C. */
   signal: AbortSignal;
   allowNetwork: boolean;
+  /** Where steps are verified (default shared). */
+  verifier?: VerificationMode;
   onImage?(task: Task, image: PreparedImage): void;
   /** The run's model gateway and the isolated network that reaches it, for harnesses that use it. */
   gateway?: { gateway: ModelGateway; network: IsolatedNetwork };
@@ -59,6 +63,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   let sandbox: Sandbox | null = null;
   let interrupted = false;
   const environment = deps.allowNetwork ? { ...task.environment, network: 'bridge' as const } : task.environment;
+  const mode: VerificationMode = deps.verifier ?? 'shared';
   const viaGateway = harness.gateway && deps.gateway ? deps.gateway : null;
   // Each model call through the gateway is an action of the trajectory.
   const session = viaGateway?.gateway.openSession(id.key, { budget: harness.gateway!, onTraffic: appendTraffic, onCall: (c) => recorder.record(gatewayAction(c)) });
@@ -104,7 +109,10 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
 
       // Verify, even after an agent timeout (as Harbor does).
       const outDir = task.multiStep ? path.join(trialDir, 'verifier', step.name) : path.join(trialDir, 'verifier');
-      const v = await timed('verify', () => verifyStep({ task, step, stepIndex: i, sandbox: sandbox!, outDir, signal: deps.signal }));
+      const verifyOptions = { task, step, stepIndex: i, sandbox: sandbox!, outDir, signal: deps.signal };
+      const v = await timed('verify', () =>
+        mode === 'separate' ? verifySeparately({ ...verifyOptions, sandboxes: deps.sandboxes, image: image!, environment, name: id.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': id.key } }) : verifyStep(verifyOptions),
+      );
       if (v.interrupted) throw new Interrupted();
       const actions = recorder.actions.slice(before);
       const reward = v.parsed?.reward ?? null;
@@ -159,6 +167,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
     error,
     phases,
     image: image ? { ref: image.ref, id: image.id } : null,
+    verification: mode,
     startedAt,
     durationMs: Math.round(performance.now() - t0),
   });

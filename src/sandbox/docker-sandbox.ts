@@ -172,6 +172,22 @@ export class DockerSandbox implements Sandbox {
     return out;
   }
 
+  async exportDir(dir: string): Promise<NodeJS.ReadableStream> {
+    try {
+      return await this.container.getArchive({ path: dir.replace(/\/+$/, '') });
+    } catch (e) {
+      throw new DockerApiError(`copying ${dir} out of ${this.id.slice(0, 12)}`, e);
+    }
+  }
+
+  async importArchive(archive: NodeJS.ReadableStream, parentDir: string): Promise<void> {
+    try {
+      await this.container.putArchive(archive, { path: parentDir });
+    } catch (e) {
+      throw new DockerApiError(`copying files into ${parentDir} of ${this.id.slice(0, 12)}`, e);
+    }
+  }
+
   private async readArchive(p: string): Promise<Map<string, Buffer> | null> {
     try {
       const stream = await this.container.getArchive({ path: p });

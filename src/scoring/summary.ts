@@ -42,6 +42,8 @@ export interface HarnessSummary {
   noReward: number;
   /** Trials in which a forgery attempt (a planted reward file) was found and discarded. */
   tampered: number;
+  /** Trials verified in a fresh container (`--verifier separate`). */
+  verifiedSeparately: number;
   tasks: number;
   /** Task-clustered pass rate with its 95% CI; null when no trial could be scored. */
   passRate: RateEstimate | null;
@@ -110,6 +112,7 @@ export function summariseHarness(harness: string, rs: TrialResult[], options: Su
     errors: count('error'),
     noReward: rs.filter((r) => r.reason === 'no-reward').length,
     tampered: rs.filter((r) => (r.tampering?.length ?? 0) > 0).length,
+    verifiedSeparately: rs.filter((r) => r.verification === 'separate').length,
     tasks: new Set(rs.map((r) => r.taskId)).size,
     passRate: clusteredRate(perTask),
     meanReward: rewards.length ? rewards.reduce((a, b) => a + b, 0) / rewards.length : null,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, readTrials, runCli, tempDir } from '../../src/test-support/cli.js';
+import { FIXTURES, containersOfRun, readTrials, runCli, tempDir } from '../../src/test-support/cli.js';
 
 const TAMPER = path.join(FIXTURES, 'tamper');
 const ATTACKS = ['plant-reward-txt', 'plant-reward-json', 'plant-tests', 'link-verifier-dir', 'break-environment'];
@@ -36,5 +36,24 @@ describe('rewards nobody can forge (shared verification, real Docker)', () => {
     expect(row('break-environment')).toMatchObject({ failed: 1, errors: 0, noReward: 1, tampered: 0 });
     expect(r.stdout).toMatch(/no reward written \(counted as failures\): .*plant-reward-txt 1/);
     expect(r.stdout).toMatch(/forgery attempts discarded: .*plant-reward-txt 1/);
+  });
+
+  it('--verifier separate: each step is verified in a fresh container holding only the working directory; no attack passes', async () => {
+    const out = await tempDir();
+    const attacks = [...ATTACKS, 'background-writer'];
+    const r = await runCli([
+      'run', '--tasks', path.join(TAMPER, 'tasks'), '--harness-dir', path.join(TAMPER, 'harnesses'), '--verifier', 'separate',
+      '--harness', 'oracle', ...attacks.flatMap((a) => ['--harness', a]), '--out', out, '--run-id', 'sep', '--reporter', 'summary',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const trials = await readTrials(path.join(out, 'sep'));
+    const by = Object.fromEntries(trials.map((t) => [t.harness, t]));
+    expect(by.oracle).toMatchObject({ status: 'passed', verification: 'separate' });
+    for (const attack of attacks) expect(by[attack], attack).toMatchObject({ status: 'failed', reward: 0, error: null, verification: 'separate' });
+    expect(r.stdout).toMatch(/verified in a fresh container \(--verifier separate\): oracle 1/);
+    const run = JSON.parse(await readFile(path.join(out, 'sep', 'run.json'), 'utf8'));
+    expect(run.config.verifier).toBe('separate');
+    expect(await containersOfRun('sep')).toBe(0);
   });
 });

@@ -16,6 +16,7 @@ export interface RunArgs {
   runId?: string;
   resume?: string;
   allowNetwork: boolean;
+  verifier: 'shared' | 'separate';
   harnessDir: string;
   summaryMd?: string;
   errorsAsFailures: boolean;
@@ -45,6 +46,7 @@ export function declareRun(y: Argv): Argv<RunArgs> {
     .option('run-id', { type: 'string', describe: 'Name of the run folder (default: a timestamp)' })
     .option('resume', { type: 'string', describe: 'Finish an interrupted run: results/<run-id>' })
     .option('allow-network', { type: 'boolean', default: false, describe: 'Give every task network access (by default only tasks that ask for it get any)' })
+    .option('verifier', { choices: ['shared', 'separate'] as const, default: 'shared' as const, describe: "Verify in the agent's container (shared) or in a fresh one holding only the agent's working directory (separate: nothing else the agent did can reach the reward)" })
     .option('harness-dir', { type: 'string', default: 'harnesses', describe: 'Folder of harness definition files' })
     .option('summary-md', { type: 'string', describe: 'Also write the summary as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)' })
     .option('errors-as-failures', { type: 'boolean', default: false, describe: 'Count infrastructure errors as failures in pass rates (default: leave them out)' })
@@ -73,6 +75,7 @@ export function runConfigFromArgs(args: RunArgs): RunConfig {
     trials: args.trials,
     concurrency: args.concurrency,
     allowNetwork: args.allowNetwork,
+    ...(args.verifier === 'separate' ? { verifier: 'separate' as const } : {}),
     model: args.model
       ? {
           spec: args.model,

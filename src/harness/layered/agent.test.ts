@@ -30,6 +30,10 @@ function fakeSandbox(answers: Record<string, [number, string]>): Sandbox & { ran
     async readDir() {
       return new Map();
     },
+    async exportDir(): Promise<NodeJS.ReadableStream> {
+      throw new Error('the agent never copies folders out');
+    },
+    async importArchive() {},
     async close() {},
     async [Symbol.asyncDispose]() {},
   };

@@ -1,0 +1,35 @@
+/**
+ * `--verifier separate`: each step is verified in a fresh container from the task's image, holding only the agent's
+ * working directory as the agent left it. Nothing else the agent did — processes left running, planted files
+ * elsewhere, replaced tools — reaches the verifier, so no agent can raise its own reward.
+ */
+import path from 'node:path';
+import { HbenchError } from '../common/errors.js';
+import type { PreparedImage, SandboxBackend, SandboxStartOptions } from '../sandbox/sandbox.js';
+import type { TaskEnvironment } from '../tasks/task.js';
+import { verifyStep, type VerifyOptions, type VerifyOutcome } from './verify.js';
+
+export interface SeparateVerifyOptions extends VerifyOptions {
+  sandboxes: SandboxBackend;
+  image: PreparedImage;
+  environment: TaskEnvironment;
+  name: string;
+  labels: SandboxStartOptions['labels'];
+}
+
+export async function verifySeparately(o: SeparateVerifyOptions): Promise<VerifyOutcome> {
+  const workdir = o.sandbox.workdir.replace(/\/+$/, '');
+  if (!workdir) {
+    throw new HbenchError('TASK_INVALID', `${o.task.configFile}: --verifier separate copies the agent's working directory to a fresh container, and this task's is /; set [environment].workdir`);
+  }
+  const archive = await o.sandbox.exportDir(workdir);
+  // The verifier's container gets no network: it judges files, and reaches nothing the agent may have started.
+  const fresh = await o.sandboxes.start({ image: o.image, environment: { ...o.environment, network: 'none' }, name: `${o.name}-verify`, labels: o.labels, signal: o.signal });
+  try {
+    await fresh.exec(['sh', '-c', `cd / && rm -rf '${workdir.replace(/'/g, `'\\''`)}'`], { signal: o.signal });
+    await fresh.importArchive(archive, path.posix.dirname(workdir));
+    return await verifyStep({ ...o, sandbox: fresh });
+  } finally {
+    await fresh.close();
+  }
+}
