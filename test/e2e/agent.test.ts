@@ -63,7 +63,7 @@ describe('harness variants against the simulated model', () => {
     const replayed = await readTrials(path.join(out, 'replayed'));
     const outcome = (ts: typeof trials) => Object.fromEntries(ts.map((t) => [t.key, [t.status, t.actions]]));
     expect(outcome(replayed)).toEqual(outcome(trials));
-  }, 300_000);
+  }, 600_000); // 96 simulated-agent trials (run + replay): minutes on a loaded two-core machine
 
   it('a verification command that checks the goal scores higher than the baseline', async () => {
     const r = await runCli(['run', '--tasks', path.join(FIXTURES, 'tasks'), '--task', 'hello', '--harness', 'baseline', '--harness', path.join(FIXTURES, 'harnesses/verify-hello.yaml'), '--model', 'sim', '--sim-mistake-rate', '0.3', '--seed', '7', '--trials', '20', '--concurrency', '4', '--out', out, '--run-id', 'verify']);
@@ -74,7 +74,7 @@ describe('harness variants against the simulated model', () => {
     const fed = trials.filter((t) => t.harness === 'verify-hello');
     const events = await Promise.all(fed.map((t) => readFile(path.join(out, 'verify', 'trials', t.key, 'trajectory.jsonl'), 'utf8')));
     expect(events.some((e) => e.includes('verification_failed'))).toBe(true);
-  }, 300_000);
+  }, 600_000); // 96 simulated-agent trials (run + replay): minutes on a loaded two-core machine
 
   it('agent harness files: a wrong field, an extends cycle, no model', async () => {
     const typo = await runCli(['run', '--tasks', path.join(FIXTURES, 'tasks'), '--harness', path.join(FIXTURES, 'harnesses/agent-typo.yaml'), '--model', 'sim', '--out', out]);
