@@ -22,4 +22,4 @@ export function num(x: number | null | undefined, digits = 2): string {
 }
 
 export const CI_NOTE =
-  'pass rate = mean of per-task pass rates; 95% CI clustered by task (t with tasks−1 df; Wilson for a single task); infrastructure errors excluded, timeouts count as failures';
+  'pass rate = mean of per-task pass rates; 95% CI: Wilson score interval on the task-clustered effective sample size (t with tasks−1 df; the pooled trials when every task has the same rate; plain Wilson for a single task); infrastructure errors excluded, timeouts count as failures';

@@ -29,20 +29,52 @@ describe('rates', () => {
     expect(w.high).toBeCloseTo(0.9433, 4);
   });
 
-  it('clusters by task: SE from the spread of per-task rates, t with C−1 df', () => {
-    // Per-task rates 1, 0.5, 0, 0.5 → mean 0.5, sample sd 0.408248, SE = 0.204124, t(0.975, 3) = 3.182446.
+  it('clusters by task: SE from the spread of per-task rates; Wilson on n_eff with t, C−1 df', () => {
+    // Per-task rates 1, 0.5, 0, 0.5 → mean 0.5, sample sd 0.408248, SE = 0.204124, n_eff = 0.25/SE² = 6 (< 10 trials).
+    // Reference: the Wilson formula in Python with scipy.stats.t.ppf(0.975, 3) = 3.182446 as the critical value.
+    // (Before issue 10 this asserted [0, 1]: the symmetric t interval clipped at both ends.)
     const r = clusteredRate([
       { successes: 2, trials: 2 },
       { successes: 1, trials: 2 },
       { successes: 0, trials: 2 },
       { successes: 2, trials: 4 },
     ])!;
-    expect(r.method).toBe('cluster-t');
+    expect(r.method).toBe('cluster-wilson');
     expect(r.rate).toBeCloseTo(0.5, 10);
     expect(r.se).toBeCloseTo(0.2041241, 6);
-    expect(r.low).toBe(0);
-    expect(r.high).toBe(1);
+    expect(r.effectiveN).toBeCloseTo(6, 9);
+    expect(r.low).toBeCloseTo(0.10377551461483425, 7);
+    expect(r.high).toBeCloseTo(0.8962244853851657, 7);
     expect(r.trials).toBe(10);
+  });
+
+  it('a hard suite gets an interval that bends away from 0 instead of being clipped there', () => {
+    // Rates 0,0,0,1/3,0,0,2/3,0,0,0 (3 trials each): mean 0.1, SE 0.0711458, n_eff 17.78; the old m̄ ± t·SE reached
+    // −0.061 and was clipped to 0. Reference: Python Wilson formula with scipy.stats.t.ppf(0.975, 9).
+    const counts = [0, 0, 0, 1, 0, 0, 2, 0, 0, 0];
+    const r = clusteredRate(counts.map((s) => ({ successes: s, trials: 3 })))!;
+    expect(r.effectiveN).toBeCloseTo(17.780487804878053, 8);
+    expect(r.low).toBeCloseTo(0.021748618676495746, 7);
+    expect(r.high).toBeCloseTo(0.3570404512382796, 7);
+  });
+
+  it('never has zero width: with SE 0 it is Wilson on the pooled trials (issue 10)', () => {
+    // 30 tasks × 5 trials, n = 150, critical value scipy.stats.t.ppf(0.975, 29); Wilson formula worked in Python.
+    const suite = (s: number) => Array.from({ length: 30 }, () => ({ successes: s, trials: 5 }));
+    const none = clusteredRate(suite(0))!;
+    expect(none.low).toBe(0);
+    expect(none.high).toBeCloseTo(0.02712987331866412, 8);
+    const all = clusteredRate(suite(5))!;
+    expect(all.low).toBeCloseTo(0.972870126681336, 8);
+    expect(all.high).toBe(1);
+    const same = clusteredRate(suite(3))!;
+    expect(same.low).toBeCloseTo(0.5165495994277884, 8);
+    expect(same.high).toBeCloseTo(0.6780244259084787, 8);
+    // At 90% (scipy.stats.t.ppf(0.95, 29)), labelled with its level.
+    const ninety = clusteredRate(suite(3), 0.9)!;
+    expect(ninety.level).toBe(0.9);
+    expect(ninety.low).toBeCloseTo(0.5307648618175616, 8);
+    expect(ninety.high).toBeCloseTo(0.6654584507783963, 8);
   });
 
   it('falls back to Wilson with one task', () => {
