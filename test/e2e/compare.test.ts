@@ -42,7 +42,7 @@ describe('hbench compare and plan on real runs', () => {
   it('writes Markdown for a PR comment and JUnit for CI', async () => {
     const md = await runCli(['compare', `${suite}#oracle`, `${suite}#nop`, '--format', 'md']);
     expect(md.stdout).toMatch(/^### 🔴 regressed: `suite#nop` vs `suite#oracle`/);
-    expect(md.stdout).toContain('| tally-log-levels | 2/2 | 0/2 | −100 pts | 0.333 |');
+    expect(md.stdout).toContain('| tally-log-levels | 2/2 | 0/2 | −100 pts | 0.333 | 1.000 |');
     const junit = await runCli(['compare', `${suite}#oracle`, `${suite}#nop`, '--format', 'junit']);
     expect(junit.stdout).toMatch(/<testsuite name="hbench compare" tests="13" failures="1">/);
     expect(junit.stdout).toMatch(/<failure message="REGRESSED/);
