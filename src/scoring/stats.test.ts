@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { incompleteBeta, normalCdf, normalQuantile, tCdf, tQuantile } from './distributions.js';
 import { fisherExact, pairedComparison, signFlipPValue } from './paired.js';
-import { diffSd, minimumDetectableEffect, pairedPower, tasksNeeded } from './power.js';
+import { diffSd, estimateDesign, minimumDetectableEffect, pairedPower, tasksNeeded } from './power.js';
 import { clusteredRate, distribution as describeValues, passAtK, passHatK, passKTable, wilsonInterval } from './rates.js';
 
 describe('distributions', () => {
@@ -158,6 +158,16 @@ describe('power', () => {
     const mde = minimumDetectableEffect(0.3, n);
     expect(mde).toBeLessThanOrEqual(0.1);
     expect(mde).toBeGreaterThan(0.095);
-    expect(diffSd({ pBase: 0.5, pCand: 0.5, tau: 0 }, 5)).toBeCloseTo(Math.sqrt(0.5 / 5), 12);
+    expect(diffSd({ pBase: 0.5, pCand: 0.5, tau: 0, taskSd: 0 }, 5)).toBeCloseTo(Math.sqrt(0.5 / 5), 12);
+  });
+
+  it('the trial noise is the mean of per-task p(1−p), not p̄(1−p̄) (issue 10)', () => {
+    // Hand-worked: τ² + (0.25 + 0.24 − 2·0.2² − 0.1²)/5 = 0.01 + 0.4/5 = 0.09 → 0.3.
+    expect(diffSd({ pBase: 0.5, pCand: 0.6, tau: 0.1, taskSd: 0.2 }, 5)).toBeCloseTo(0.3, 12);
+    // Baseline 0/5, 5/5, 2/5, 3/5: p̄ = 0.5; unbiased per-task p(1−p) = p̂(1−p̂)·5/4 = 0, 0, 0.3, 0.3 → mean 0.15;
+    // σ² = 0.25 − 0.15 = 0.1 (worked by hand, checked in Python).
+    const tallies = (xs: number[]) => new Map(xs.map((s, i) => [`t${i}`, { successes: s, trials: 5 }]));
+    const est = estimateDesign(tallies([0, 5, 2, 3]), tallies([1, 5, 3, 3]));
+    expect(est.taskSd).toBeCloseTo(Math.sqrt(0.1), 12);
   });
 });

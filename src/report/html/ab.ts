@@ -43,8 +43,8 @@ export function runPower(base: Map<string, TaskTally>, cand: Map<string, TaskTal
   const est = estimateDesign(base, cand);
   if (est.tasks < 2 || !Number.isFinite(est.pBase)) return { mde: null, tasksFor5: null };
   const target = est.pBase + TARGET_EFFECT <= 1 ? est.pBase + TARGET_EFFECT : est.pBase - TARGET_EFFECT;
-  const sdNull = diffSd({ pBase: est.pBase, pCand: est.pBase, tau: est.tau }, est.trialsPerTask);
-  const sdTarget = diffSd({ pBase: est.pBase, pCand: target, tau: est.tau }, est.trialsPerTask);
+  const sdNull = diffSd({ pBase: est.pBase, pCand: est.pBase, tau: est.tau, taskSd: est.taskSd }, est.trialsPerTask);
+  const sdTarget = diffSd({ pBase: est.pBase, pCand: target, tau: est.tau, taskSd: est.taskSd }, est.trialsPerTask);
   return {
     mde: sdNull > 0 ? fin(minimumDetectableEffect(sdNull, est.tasks, POWER, alpha)) : null,
     tasksFor5: sdTarget > 0 ? tasksNeeded(TARGET_EFFECT, sdTarget, POWER, alpha) : null,
