@@ -15,7 +15,7 @@ export async function coverageBench(experiments = 4000): Promise<string> {
   return [
     `Coverage of the nominal 95% CI (${experiments} simulated suites per row)`,
     '',
-    '| suite | per-task p | true rate | tasks × trials | coverage | miss below / above | mean width |',
+    '| suite | per-task p | true rate | tasks × trials | coverage | missed: CI below / above truth | mean width |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
