@@ -1,9 +1,10 @@
 /** `npm run bench`: every performance figure of the project, measured in one run and printed (not asserted). */
+import { coverageBench } from './coverage.js';
 import { overheadBench } from './overhead.js';
 import { reportBench } from './report.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<string>> = { overhead: overheadBench, report: reportBench };
+const benches: Record<string, () => Promise<string>> = { overhead: overheadBench, report: reportBench, coverage: coverageBench };
 
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;

@@ -7,6 +7,11 @@ export function rateWithCi(r: RateEstimate | null): string {
   return `${pct(r.rate)} [${pct(r.low)}, ${pct(r.high)}]`;
 }
 
+/** "95% CI", "90% CI", "99.5% CI": an interval is labelled with the level it was computed at, never a fixed 95%. */
+export function ciLabel(level: number): string {
+  return `${Number((level * 100).toFixed(2))}% CI`;
+}
+
 export function signedPct(x: number, digits = 1): string {
   if (!Number.isFinite(x)) return '–';
   return `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(digits)} pts`;
@@ -22,4 +27,4 @@ export function num(x: number | null | undefined, digits = 2): string {
 }
 
 export const CI_NOTE =
-  'pass rate = mean of per-task pass rates; 95% CI clustered by task (t with tasks−1 df; Wilson for a single task); infrastructure errors excluded, timeouts count as failures';
+  'pass rate = mean of per-task pass rates; 95% CI: Wilson score interval on the task-clustered effective sample size (t with tasks−1 df; the pooled trials when every task has the same rate; plain Wilson for a single task); infrastructure errors excluded, timeouts count as failures';

@@ -53,7 +53,7 @@ describe('buildLeaderboard', () => {
     const baseA = lb.groups[0]!.rows.find((r) => r.label === 'baseline (run-a)')!;
     // t1 2/2, t2 1/1, t3 0/1 (errors are left out): mean of 1, 1, 0.
     expect(baseA.passRate!.rate).toBeCloseTo(2 / 3, 12);
-    expect(baseA.passRate!.method).toBe('cluster-t');
+    expect(baseA.passRate!.method).toBe('cluster-wilson');
   });
 
   it('counts errors as failures when asked, as the summary does', () => {

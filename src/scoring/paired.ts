@@ -1,14 +1,20 @@
 /**
  * Paired comparison of two harnesses over the tasks both ran ("Adding Error Bars to Evals", Miller 2024, §4):
- * per task d_t = rate_candidate − rate_baseline; the mean difference d̄, its standard error sd(d)/√T, a 95% t interval
- * with T−1 degrees of freedom, and a two-sided p-value. With 16 tasks or fewer the p-value comes from the exact
- * sign-flip permutation test over the per-task differences (all 2^T flips; valid without normality); above that, from
- * the paired t test. Pairing removes the between-task variance the two sides share: the unpaired SE
+ * per task d_t = rate_candidate − rate_baseline; the mean difference d̄, its standard error sd(d)/√T, a two-sided
+ * p-value and a 1−α interval that agrees with it. With 16 tasks or fewer both come from the exact sign-flip
+ * permutation test over the per-task differences (all 2^T flips; valid without normality; the interval inverts the
+ * test, see sign-flip.ts); above that, from the paired t test and its t interval (T−1 df). Either way the interval
+ * excludes 0 exactly when p < α. Pairing removes the between-task variance the two sides share: the unpaired SE
  * sqrt(var_b/T + var_c/T) is reported beside it so the gain is visible. Each task is also tested on its own with
- * Fisher's exact test (two-sided), to show where a harness got better or worse.
+ * Fisher's exact test (two-sided), Holm-adjusted over the tasks (multiplicity.ts), to show where a harness got better
+ * or worse; the per-task tests never decide the verdict.
  */
 import { logChoose, tCdf, tQuantile } from './distributions.js';
+import { holmAdjust } from './multiplicity.js';
 import { mean, sampleVariance, type TaskTally } from './rates.js';
+import { signFlipInterval, signFlipPValue } from './sign-flip.js';
+
+export { signFlipPValue } from './sign-flip.js';
 
 export type Verdict = 'improved' | 'regressed' | 'no detectable difference';
 
@@ -20,6 +26,9 @@ export interface TaskDifference {
   candidateRate: number;
   diff: number;
   fisherP: number;
+  /** Fisher's p after Holm's adjustment over the compared tasks. */
+  adjustedP: number;
+  /** adjustedP < α. */
   significant: boolean;
 }
 
@@ -31,11 +40,17 @@ export interface PairedComparison {
   se: number;
   low: number;
   high: number;
+  /** Confidence level of [low, high]: 1 − α. */
+  level: number;
+  /** How [low, high] was made: by inverting the sign-flip test, or the t interval of the paired t test. */
+  interval: 'sign-flip-inversion' | 't' | 'none';
   df: number;
   pValue: number;
   test: 'permutation-exact' | 'paired-t' | 'none';
   correlation: number | null;
   unpairedSe: number;
+  /** Correction of the per-task Fisher tests for testing every task. */
+  multiplicity: 'holm';
   verdict: Verdict;
   alpha: number;
   minEffect: number;
@@ -55,10 +70,15 @@ export function pairedComparison(base: Map<string, TaskTally>, cand: Map<string,
   const alpha = options.alpha ?? 0.05;
   const minEffect = options.minEffect ?? 0;
   const shared = [...base.keys()].filter((k) => cand.has(k) && base.get(k)!.trials > 0 && cand.get(k)!.trials > 0).sort();
-  const perTask: TaskDifference[] = shared.map((taskId) => {
+  const fisher = shared.map((taskId) => {
     const b = base.get(taskId)!;
     const c = cand.get(taskId)!;
-    const fisherP = fisherExact(b.successes, b.trials - b.successes, c.successes, c.trials - c.successes);
+    return fisherExact(b.successes, b.trials - b.successes, c.successes, c.trials - c.successes);
+  });
+  const adjusted = holmAdjust(fisher);
+  const perTask: TaskDifference[] = shared.map((taskId, i) => {
+    const b = base.get(taskId)!;
+    const c = cand.get(taskId)!;
     return {
       taskId,
       baseline: b,
@@ -66,8 +86,9 @@ export function pairedComparison(base: Map<string, TaskTally>, cand: Map<string,
       baselineRate: b.successes / b.trials,
       candidateRate: c.successes / c.trials,
       diff: c.successes / c.trials - b.successes / b.trials,
-      fisherP,
-      significant: fisherP < alpha,
+      fisherP: fisher[i]!,
+      adjustedP: adjusted[i]!,
+      significant: adjusted[i]! < alpha,
     };
   });
   const T = perTask.length;
@@ -80,16 +101,24 @@ export function pairedComparison(base: Map<string, TaskTally>, cand: Map<string,
   const unpairedSe = T >= 2 ? Math.sqrt(sampleVariance(bRates) / T + sampleVariance(cRates) / T) : NaN;
   let pValue = 1;
   let test: PairedComparison['test'] = 'none';
+  let interval: PairedComparison['interval'] = 'none';
+  let low = NaN;
+  let high = NaN;
   if (T >= 2) {
     if (T <= (options.exactUpTo ?? 16)) {
       pValue = signFlipPValue(diffs);
       test = 'permutation-exact';
+      ({ low, high } = signFlipInterval(diffs, alpha));
+      interval = 'sign-flip-inversion';
     } else {
       test = 'paired-t';
       pValue = se === 0 ? (meanDiff === 0 ? 1 : 0) : 2 * (1 - tCdf(Math.abs(meanDiff / se), df));
+      const half = tQuantile(1 - alpha / 2, df) * se;
+      low = meanDiff - half;
+      high = meanDiff + half;
+      interval = 't';
     }
   }
-  const half = T >= 2 ? tQuantile(1 - alpha / 2, df) * se : NaN;
   const significant = pValue < alpha;
   const verdict: Verdict = significant && meanDiff > 0 && meanDiff >= minEffect ? 'improved' : significant && meanDiff < 0 && -meanDiff >= minEffect ? 'regressed' : 'no detectable difference';
   return {
@@ -98,13 +127,16 @@ export function pairedComparison(base: Map<string, TaskTally>, cand: Map<string,
     candidateRate: T ? mean(cRates) : NaN,
     meanDiff,
     se,
-    low: meanDiff - half,
-    high: meanDiff + half,
+    low,
+    high,
+    level: 1 - alpha,
+    interval,
     df,
     pValue,
     test,
     correlation: pearson(bRates, cRates),
     unpairedSe,
+    multiplicity: 'holm',
     verdict,
     alpha,
     minEffect,
@@ -112,21 +144,6 @@ export function pairedComparison(base: Map<string, TaskTally>, cand: Map<string,
     onlyBaseline: [...base.keys()].filter((k) => !cand.has(k)).sort(),
     onlyCandidate: [...cand.keys()].filter((k) => !base.has(k)).sort(),
   };
-}
-
-/** Exact two-sided sign-flip test: the share of the 2^T sign assignments whose |mean| reaches the observed one. */
-export function signFlipPValue(diffs: number[]): number {
-  const T = diffs.length;
-  const observed = Math.abs(diffs.reduce((a, b) => a + b, 0));
-  if (observed === 0) return 1;
-  let extreme = 0;
-  const total = 2 ** T;
-  for (let mask = 0; mask < total; mask++) {
-    let s = 0;
-    for (let i = 0; i < T; i++) s += mask & (1 << i) ? -diffs[i]! : diffs[i]!;
-    if (Math.abs(s) >= observed - 1e-12) extreme++;
-  }
-  return extreme / total;
 }
 
 /**

@@ -2,8 +2,12 @@
  * Power analysis for the paired-over-tasks design that `compare` uses.
  *
  * Model: each task's observed difference d_t = (true difference δ_t) + (binomial noise of both sides). With n trials per
- * task and side, Var(d_t) = τ² + (p_b(1−p_b) + p_c(1−p_c))/n, where τ² is the between-task variance of the true
- * differences. With T tasks the paired test statistic is d̄/(σ_d/√T), and its power for a true mean difference δ at
+ * task and side, Var(d_t) = τ² + E[p_b,t(1−p_b,t) + p_c,t(1−p_c,t)]/n, where τ² is the between-task variance of the
+ * true differences and the expectation is over tasks. The noise is the mean of the per-task Bernoulli variances, not
+ * p̄(1−p̄) at the mean rate: E[p(1−p)] = p̄(1−p̄) − σ², σ² the between-task variance of the true rates, and on a
+ * suite of easy and hard tasks σ² is large (p̄(1−p̄) predicted 38% power where 45% was observed, issue 10). With
+ * δ_t independent of p_b,t the candidate's rates vary by σ² + τ², so the noise is
+ * (p̄_b(1−p̄_b) + p̄_c(1−p̄_c) − 2σ² − τ²)/n. With T tasks the paired test statistic is d̄/(σ_d/√T), and its power for a true mean difference δ at
  * level α is approximated with the shifted-t approximation
  *   power ≈ F_t(ncp − t*, T−1) + F_t(−ncp − t*, T−1),  ncp = δ√T/σ_d, t* = t(1−α/2, T−1).
  * The tasks needed are the smallest T reaching the target power; the minimum detectable effect of a run is the δ whose
@@ -19,11 +23,13 @@ export interface DesignInputs {
   pCand: number;
   /** Between-task standard deviation of the true differences (τ). */
   tau: number;
+  /** Between-task standard deviation of the baseline's true per-task pass rates (σ); 0 gives the largest noise. */
+  taskSd: number;
 }
 
 export function diffSd(inputs: DesignInputs, trialsPerTask: number): number {
-  const noise = (inputs.pBase * (1 - inputs.pBase) + inputs.pCand * (1 - inputs.pCand)) / trialsPerTask;
-  return Math.sqrt(inputs.tau ** 2 + noise);
+  const bernoulli = inputs.pBase * (1 - inputs.pBase) + inputs.pCand * (1 - inputs.pCand) - 2 * inputs.taskSd ** 2 - inputs.tau ** 2;
+  return Math.sqrt(inputs.tau ** 2 + Math.max(0, bernoulli) / trialsPerTask);
 }
 
 export function pairedPower(delta: number, sdDiff: number, tasks: number, alpha = 0.05): number {
@@ -81,7 +87,9 @@ export function designTable(delta: number, inputs: DesignInputs, power = 0.8, al
 
 /**
  * Design inputs estimated from two runs over the same tasks: the observed variance of per-task differences includes
- * binomial noise at the observed trial counts; τ² is what remains after removing that noise (never below 0).
+ * binomial noise at the observed trial counts; τ² is what remains after removing that noise (never below 0). σ² of
+ * the baseline's rates is p̄(1−p̄) minus the mean per-task Bernoulli variance, estimated without bias by
+ * p̂(1−p̂)·n/(n−1) per task (never below 0).
  */
 export function estimateDesign(base: Map<string, TaskTally>, cand: Map<string, TaskTally>): DesignInputs & { tasks: number; trialsPerTask: number; observedSdDiff: number } {
   const shared = [...base.keys()].filter((k) => cand.has(k));
@@ -94,10 +102,13 @@ export function estimateDesign(base: Map<string, TaskTally>, cand: Map<string, T
   // Unbiased per-task binomial variance of a rate: p̂(1−p̂)/(n−1).
   const noise = mean(shared.map((_, i) => binomVar(bRates[i]!, b[i]!.trials) + binomVar(cRates[i]!, c[i]!.trials)));
   const trialsPerTask = Math.round(mean([...b, ...c].map((t) => t.trials)));
+  const pBase = mean(bRates);
+  const bernoulli = mean(b.filter((t) => t.trials > 1).map((t) => ((t.successes / t.trials) * (1 - t.successes / t.trials) * t.trials) / (t.trials - 1)));
   return {
-    pBase: mean(bRates),
+    pBase,
     pCand: mean(cRates),
     tau: Math.sqrt(Math.max(0, observedVar - (Number.isFinite(noise) ? noise : 0))),
+    taskSd: Number.isFinite(bernoulli) ? Math.sqrt(Math.max(0, pBase * (1 - pBase) - bernoulli)) : 0,
     tasks: shared.length,
     trialsPerTask,
     observedSdDiff: Math.sqrt(observedVar),

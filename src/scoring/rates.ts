@@ -6,8 +6,14 @@
  *   SE = sqrt( C/(C−1) · Σ(m_c − m̄)² / C² ), i.e. the sample standard deviation of the per-task rates over √C.
  *   It covers both the spread between tasks and the trial-to-trial noise inside them, and estimates how the rate
  *   would move if the tasks were drawn again from the same population of tasks.
- * - **95% CI**: m̄ ± t(0.975, C−1)·SE, clipped to [0, 1]. When every task has the same rate the SE is 0 and the
- *   interval collapses to the point (more tasks or trials are needed to see any spread).
+ * - **CI** (`cluster-wilson`): a Wilson score interval on the design-effect effective sample size
+ *   n_eff = m̄(1−m̄)/SE², with the t quantile for C−1 df in place of z (Korn & Graubard 1998, "Confidence intervals
+ *   for proportions with small expected number of positive counts estimated from survey data"). m̄ ± t·SE is
+ *   symmetric and clipped, so near 0 or 1 it under-covers (82% nominal-95% coverage for 10 tasks × 3 trials at an 11%
+ *   mean rate); the score interval bends away from the boundary as a proportion's should. n_eff is capped at the
+ *   number of trials (design effect ≥ 1): a spread between tasks below binomial noise is chance, and the cap is also
+ *   what keeps the interval open when the SE is 0 (every task at 0/5, 5/5 or 3/5): it becomes Wilson on the pooled
+ *   trials, never a zero-width point. Measured coverage: README, Statistics; checked in stats.coverage.test.ts.
  * - with a **single task** there is nothing to cluster over: a Wilson score interval on its trials.
  */
 import { normalQuantile, tQuantile } from './distributions.js';
@@ -22,18 +28,25 @@ export interface RateEstimate {
   se: number;
   low: number;
   high: number;
-  method: 'cluster-t' | 'wilson';
+  /** Confidence level of [low, high], e.g. 0.95. */
+  level: number;
+  method: 'cluster-wilson' | 'wilson';
   clusters: number;
   trials: number;
+  /** The effective sample size the interval used (the trial count for a single task). */
+  effectiveN: number;
 }
 
 export function wilsonInterval(successes: number, n: number, confidence = 0.95): { low: number; high: number } {
   if (n === 0) return { low: 0, high: 1 };
-  const z = normalQuantile(1 - (1 - confidence) / 2);
-  const p = successes / n;
-  const denom = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / denom;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
+  return wilsonScore(successes / n, n, normalQuantile(1 - (1 - confidence) / 2));
+}
+
+/** Wilson's score interval for a proportion p observed over (effective) sample size n, with critical value q. */
+export function wilsonScore(p: number, n: number, q: number): { low: number; high: number } {
+  const denom = 1 + (q * q) / n;
+  const centre = (p + (q * q) / (2 * n)) / denom;
+  const half = (q * Math.sqrt((p * (1 - p)) / n + (q * q) / (4 * n * n))) / denom;
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
@@ -45,15 +58,16 @@ export function clusteredRate(perTask: TaskTally[], confidence = 0.95): RateEsti
     const t = tasks[0]!;
     const rate = t.successes / t.trials;
     const w = wilsonInterval(t.successes, t.trials, confidence);
-    return { rate, se: Math.sqrt((rate * (1 - rate)) / t.trials), low: w.low, high: w.high, method: 'wilson', clusters: 1, trials };
+    return { rate, se: Math.sqrt((rate * (1 - rate)) / t.trials), low: w.low, high: w.high, level: confidence, method: 'wilson', clusters: 1, trials, effectiveN: trials };
   }
   const c = tasks.length;
   const means = tasks.map((t) => t.successes / t.trials);
   const rate = mean(means);
   const ss = means.reduce((a, m) => a + (m - rate) ** 2, 0);
   const se = Math.sqrt(((c / (c - 1)) * ss) / (c * c));
-  const half = tQuantile(1 - (1 - confidence) / 2, c - 1) * se;
-  return { rate, se, low: Math.max(0, rate - half), high: Math.min(1, rate + half), method: 'cluster-t', clusters: c, trials };
+  const effectiveN = se > 0 ? Math.min(trials, (rate * (1 - rate)) / se ** 2) : trials;
+  const w = wilsonScore(rate, effectiveN, tQuantile(1 - (1 - confidence) / 2, c - 1));
+  return { rate, se, low: w.low, high: w.high, level: confidence, method: 'cluster-wilson', clusters: c, trials, effectiveN };
 }
 
 /**

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { incompleteBeta, normalCdf, normalQuantile, tCdf, tQuantile } from './distributions.js';
 import { fisherExact, pairedComparison, signFlipPValue } from './paired.js';
-import { diffSd, minimumDetectableEffect, pairedPower, tasksNeeded } from './power.js';
+import { diffSd, estimateDesign, minimumDetectableEffect, pairedPower, tasksNeeded } from './power.js';
 import { clusteredRate, distribution as describeValues, passAtK, passHatK, passKTable, wilsonInterval } from './rates.js';
 
 describe('distributions', () => {
@@ -29,20 +29,52 @@ describe('rates', () => {
     expect(w.high).toBeCloseTo(0.9433, 4);
   });
 
-  it('clusters by task: SE from the spread of per-task rates, t with C−1 df', () => {
-    // Per-task rates 1, 0.5, 0, 0.5 → mean 0.5, sample sd 0.408248, SE = 0.204124, t(0.975, 3) = 3.182446.
+  it('clusters by task: SE from the spread of per-task rates; Wilson on n_eff with t, C−1 df', () => {
+    // Per-task rates 1, 0.5, 0, 0.5 → mean 0.5, sample sd 0.408248, SE = 0.204124, n_eff = 0.25/SE² = 6 (< 10 trials).
+    // Reference: the Wilson formula in Python with scipy.stats.t.ppf(0.975, 3) = 3.182446 as the critical value.
+    // (Before issue 10 this asserted [0, 1]: the symmetric t interval clipped at both ends.)
     const r = clusteredRate([
       { successes: 2, trials: 2 },
       { successes: 1, trials: 2 },
       { successes: 0, trials: 2 },
       { successes: 2, trials: 4 },
     ])!;
-    expect(r.method).toBe('cluster-t');
+    expect(r.method).toBe('cluster-wilson');
     expect(r.rate).toBeCloseTo(0.5, 10);
     expect(r.se).toBeCloseTo(0.2041241, 6);
-    expect(r.low).toBe(0);
-    expect(r.high).toBe(1);
+    expect(r.effectiveN).toBeCloseTo(6, 9);
+    expect(r.low).toBeCloseTo(0.10377551461483425, 7);
+    expect(r.high).toBeCloseTo(0.8962244853851657, 7);
     expect(r.trials).toBe(10);
+  });
+
+  it('a hard suite gets an interval that bends away from 0 instead of being clipped there', () => {
+    // Rates 0,0,0,1/3,0,0,2/3,0,0,0 (3 trials each): mean 0.1, SE 0.0711458, n_eff 17.78; the old m̄ ± t·SE reached
+    // −0.061 and was clipped to 0. Reference: Python Wilson formula with scipy.stats.t.ppf(0.975, 9).
+    const counts = [0, 0, 0, 1, 0, 0, 2, 0, 0, 0];
+    const r = clusteredRate(counts.map((s) => ({ successes: s, trials: 3 })))!;
+    expect(r.effectiveN).toBeCloseTo(17.780487804878053, 8);
+    expect(r.low).toBeCloseTo(0.021748618676495746, 7);
+    expect(r.high).toBeCloseTo(0.3570404512382796, 7);
+  });
+
+  it('never has zero width: with SE 0 it is Wilson on the pooled trials (issue 10)', () => {
+    // 30 tasks × 5 trials, n = 150, critical value scipy.stats.t.ppf(0.975, 29); Wilson formula worked in Python.
+    const suite = (s: number) => Array.from({ length: 30 }, () => ({ successes: s, trials: 5 }));
+    const none = clusteredRate(suite(0))!;
+    expect(none.low).toBe(0);
+    expect(none.high).toBeCloseTo(0.02712987331866412, 8);
+    const all = clusteredRate(suite(5))!;
+    expect(all.low).toBeCloseTo(0.972870126681336, 8);
+    expect(all.high).toBe(1);
+    const same = clusteredRate(suite(3))!;
+    expect(same.low).toBeCloseTo(0.5165495994277884, 8);
+    expect(same.high).toBeCloseTo(0.6780244259084787, 8);
+    // At 90% (scipy.stats.t.ppf(0.95, 29)), labelled with its level.
+    const ninety = clusteredRate(suite(3), 0.9)!;
+    expect(ninety.level).toBe(0.9);
+    expect(ninety.low).toBeCloseTo(0.5307648618175616, 8);
+    expect(ninety.high).toBeCloseTo(0.6654584507783963, 8);
   });
 
   it('falls back to Wilson with one task', () => {
@@ -126,6 +158,16 @@ describe('power', () => {
     const mde = minimumDetectableEffect(0.3, n);
     expect(mde).toBeLessThanOrEqual(0.1);
     expect(mde).toBeGreaterThan(0.095);
-    expect(diffSd({ pBase: 0.5, pCand: 0.5, tau: 0 }, 5)).toBeCloseTo(Math.sqrt(0.5 / 5), 12);
+    expect(diffSd({ pBase: 0.5, pCand: 0.5, tau: 0, taskSd: 0 }, 5)).toBeCloseTo(Math.sqrt(0.5 / 5), 12);
+  });
+
+  it('the trial noise is the mean of per-task p(1−p), not p̄(1−p̄) (issue 10)', () => {
+    // Hand-worked: τ² + (0.25 + 0.24 − 2·0.2² − 0.1²)/5 = 0.01 + 0.4/5 = 0.09 → 0.3.
+    expect(diffSd({ pBase: 0.5, pCand: 0.6, tau: 0.1, taskSd: 0.2 }, 5)).toBeCloseTo(0.3, 12);
+    // Baseline 0/5, 5/5, 2/5, 3/5: p̄ = 0.5; unbiased per-task p(1−p) = p̂(1−p̂)·5/4 = 0, 0, 0.3, 0.3 → mean 0.15;
+    // σ² = 0.25 − 0.15 = 0.1 (worked by hand, checked in Python).
+    const tallies = (xs: number[]) => new Map(xs.map((s, i) => [`t${i}`, { successes: s, trials: 5 }]));
+    const est = estimateDesign(tallies([0, 5, 2, 3]), tallies([1, 5, 3, 3]));
+    expect(est.taskSd).toBeCloseTo(Math.sqrt(0.1), 12);
   });
 });

@@ -42,7 +42,7 @@ describe('hbench compare and plan on real runs', () => {
   it('writes Markdown for a PR comment and JUnit for CI', async () => {
     const md = await runCli(['compare', `${suite}#oracle`, `${suite}#nop`, '--format', 'md']);
     expect(md.stdout).toMatch(/^### 🔴 regressed: `suite#nop` vs `suite#oracle`/);
-    expect(md.stdout).toContain('| tally-log-levels | 2/2 | 0/2 | −100 pts | 0.333 |');
+    expect(md.stdout).toContain('| tally-log-levels | 2/2 | 0/2 | −100 pts | 0.333 | 1.000 |');
     const junit = await runCli(['compare', `${suite}#oracle`, `${suite}#nop`, '--format', 'junit']);
     expect(junit.stdout).toMatch(/<testsuite name="hbench compare" tests="13" failures="1">/);
     expect(junit.stdout).toMatch(/<failure message="REGRESSED/);
@@ -73,8 +73,10 @@ describe('hbench compare and plan on real runs', () => {
     expect(fromRun.stdout).toMatch(/The run at hand: 2 tasks × 3 trials detects differences of \+\d+\.\d pts or more/);
     const stated = await runCli(['plan', '--p-base', '0.5', '--tau', '0.1', '--delta', '0.1', '--format', 'json']);
     const plan = JSON.parse(stated.stdout);
-    // n = 5: SD = sqrt(0.1² + (0.25 + 0.24)/5) = 0.3286; ((1.96 + 0.84)·0.3286/0.1)² ≈ 85, a little more with t.
-    expect(plan.rows.find((r: { trialsPerTask: number }) => r.trialsPerTask === 5)).toMatchObject({ tasks: 87 });
+    // n = 5, σ = 0 (--task-sd default): the candidate's rates vary by τ², so its mean p(1−p) is 0.24 − 0.01 (issue 10):
+    // SD = sqrt(0.1² + (0.25 + 0.24 − 0.01)/5) = 0.3256; ((1.96 + 0.84)·0.3256/0.1)² ≈ 83, a little more with t
+    // (86: smallest T with scipy.stats.t power ≥ 0.8; it was 87 with p̄(1−p̄) noise).
+    expect(plan.rows.find((r: { trialsPerTask: number }) => r.trialsPerTask === 5)).toMatchObject({ tasks: 86 });
     expect((await runCli(['plan'])).code).toBe(2);
   });
 });

@@ -38,14 +38,16 @@ describe('hbench run (end to end, real Docker)', () => {
     expect(existsSync(path.join(dir, 'trials', 'multi-count__oracle__1', 'verifier', '02-append', 'logs', 'reward.txt'))).toBe(true);
     const csv = await readFile(path.join(dir, 'summary.csv'), 'utf8');
     expect(csv.split('\n')[0]).toBe('harness,tasks,trials,passed,failed,timeout,error,pass_rate,ci_low,ci_high,se,ci_method,mean_reward,k,pass_at_k,pass_hat_k,mean_duration_ms');
-    expect(csv).toMatch(/^oracle,2,4,4,0,0,0,1,1,1,0,cluster-t,1,/m);
-    expect(csv).toMatch(/^nop,2,4,0,4,0,0,0,0,0,0,cluster-t,0,/m);
-    expect(r1.stdout).toMatch(/oracle\s+4\s+4\s+0\s+0\s+0\s+100\.0% \[100\.0%, 100\.0%\]\s+100\.0%\s+100\.0%/);
+    // 2 tasks × 2 trials, all passed (all failed): Wilson on the 4 pooled trials with t(0.975, 1) = 12.706 (scipy) gives
+    // [0.02418, 1] ([0, 0.97582]) — never the zero-width [1, 1] of before issue 10.
+    expect(csv).toMatch(/^oracle,2,4,4,0,0,0,1,0\.02417683\d*,1,0,cluster-wilson,1,/m);
+    expect(csv).toMatch(/^nop,2,4,0,4,0,0,0,0,0\.97582316\d*,0,cluster-wilson,0,/m);
+    expect(r1.stdout).toMatch(/oracle\s+4\s+4\s+0\s+0\s+0\s+100\.0% \[2\.4%, 100\.0%\]\s+100\.0%\s+100\.0%/);
     // Per-step figures for the multi-step task: the nop fails step 1 and never runs the rest.
     expect(r1.stdout).toMatch(/nop\s+multi-count\s+1\. 01-create\s+2\s+0\.0%/);
     expect(r1.stdout).toMatch(/nop\s+multi-count\s+2\. 02-append\s+0\s+–/);
     const summary = JSON.parse(await readFile(path.join(dir, 'summary.json'), 'utf8'));
-    expect(summary.harnesses[0]).toMatchObject({ harness: 'oracle', passRate: { rate: 1, method: 'cluster-t', clusters: 2 }, passK: [{ k: 1 }, { k: 2, passAtK: 1, passHatK: 1 }] });
+    expect(summary.harnesses[0]).toMatchObject({ harness: 'oracle', passRate: { rate: 1, method: 'cluster-wilson', clusters: 2 }, passK: [{ k: 1 }, { k: 2, passAtK: 1, passHatK: 1 }] });
     expect(await containersOfRun('e2e')).toBe(0);
   });
 
