@@ -41,6 +41,8 @@ export interface PreparedRun {
   provider: ModelProvider | null;
   /** The run being resumed. */
   existing: { store: ResultsStore; record: RunRecord } | null;
+  /** Said once per run: task fields read but not honoured, each with the tasks that have it. */
+  warnings: string[];
 }
 
 export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
@@ -67,7 +69,7 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
   if (dup) throw new UsageError(`harness "${dup}" is named twice; give each harness a distinct name`);
   if (existing) checkUnchanged(existing.record, tasks, harnesses, existing.store.runFile);
   const dir = existing?.store.dir ?? path.resolve(request.outDir, runId);
-  return { config, runId, dir, tasks, harnesses, model, provider, existing };
+  return { config, runId, dir, tasks, harnesses, model, provider, existing, warnings: unhonouredWarnings(tasks) };
 }
 
 async function loadTasks(config: RunConfig): Promise<Task[]> {
@@ -78,4 +80,13 @@ async function loadTasks(config: RunConfig): Promise<Task[]> {
   }
   if (suite.tasks.length === 0) throw new UsageError(`${config.tasksDir}: no tasks found (a task folder holds task.toml or task.yaml), or --task/--exclude left none`);
   return suite.tasks;
+}
+
+export function unhonouredWarnings(tasks: Task[]): string[] {
+  const byField = new Map<string, string[]>();
+  for (const t of tasks) for (const f of t.unhonoured) byField.set(f, [...(byField.get(f) ?? []), t.id]);
+  return [...byField].map(([field, ids]) => {
+    const list = ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more` : ids.join(', ');
+    return `${field} is read but not honoured (task${ids.length > 1 ? 's' : ''} ${list})`;
+  });
 }

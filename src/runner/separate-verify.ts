@@ -26,8 +26,10 @@ export async function verifySeparately(o: SeparateVerifyOptions): Promise<Verify
   // The verifier's container gets no network: it judges files, and reaches nothing the agent may have started.
   const fresh = await o.sandboxes.start({ image: o.image, environment: { ...o.environment, network: 'none' }, name: `${o.name}-verify`, labels: o.labels, signal: o.signal });
   try {
-    await fresh.exec(['sh', '-c', `cd / && rm -rf '${workdir.replace(/'/g, `'\\''`)}'`], { signal: o.signal });
-    await fresh.importArchive(archive, path.posix.dirname(workdir));
+    const quoted = `'${workdir.replace(/'/g, `'\\''`)}'`;
+    // The image's own copy is replaced by the agent's; a working directory the agent deleted is verified empty.
+    await fresh.exec(['sh', '-c', `cd / && rm -rf ${quoted}${archive ? '' : ` && mkdir -p ${quoted}`}`], { signal: o.signal });
+    if (archive) await fresh.importArchive(archive, path.posix.dirname(workdir));
     return await verifyStep({ ...o, sandbox: fresh });
   } finally {
     await fresh.close();

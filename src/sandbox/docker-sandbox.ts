@@ -172,10 +172,11 @@ export class DockerSandbox implements Sandbox {
     return out;
   }
 
-  async exportDir(dir: string): Promise<NodeJS.ReadableStream> {
+  async exportDir(dir: string): Promise<NodeJS.ReadableStream | null> {
     try {
       return await this.container.getArchive({ path: dir.replace(/\/+$/, '') });
     } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return null;
       throw new DockerApiError(`copying ${dir} out of ${this.id.slice(0, 12)}`, e);
     }
   }

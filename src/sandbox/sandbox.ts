@@ -53,8 +53,8 @@ export interface Sandbox extends AsyncDisposable {
   readFile(path: string): Promise<Buffer | null>;
   /** Read every regular file under a folder (relative paths); empty when the folder does not exist. */
   readDir(path: string): Promise<Map<string, Buffer>>;
-  /** A folder as a tar stream (modes, links and empty folders kept), its own name at the root. */
-  exportDir(path: string): Promise<NodeJS.ReadableStream>;
+  /** A folder as a tar stream (modes, links and empty folders kept), its own name at the root; null when it is gone. */
+  exportDir(path: string): Promise<NodeJS.ReadableStream | null>;
   /** Unpacks a tar stream made by exportDir into `parentDir`. */
   importArchive(archive: NodeJS.ReadableStream, parentDir: string): Promise<void>;
   /** Remove the sandbox and everything it owns. Idempotent. */

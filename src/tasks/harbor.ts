@@ -13,6 +13,7 @@ import { isDir, isFile } from '../common/files.js';
 import { resolveEnvTemplates } from './env-template.js';
 import { hashTree } from './hash.js';
 import type { Task, TaskEnvironment, TaskSolution, TaskStep, TaskVerifier } from './task.js';
+import { unhonouredFields } from './unhonoured.js';
 import { taskErrorFromZod } from './zod-issues.js';
 
 const stringTable = z.record(z.string(), z.string());
@@ -162,6 +163,7 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
     multiStep: Boolean(toml.steps),
     rewardStrategy: toml.multi_step_reward_strategy ?? 'mean',
     contentHash: await hashTree([dir]),
+    unhonoured: unhonouredFields(toml as Record<string, unknown>),
   };
 }
 

@@ -81,4 +81,6 @@ export interface Task {
   rewardStrategy: 'mean' | 'final';
   /** Hash of every file of the task: a resumed run refuses when it changed. */
   contentHash: string;
+  /** Fields (or files) of the task that are read but not honoured; a run warns about each. */
+  unhonoured: string[];
 }

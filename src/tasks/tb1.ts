@@ -95,6 +95,8 @@ export async function loadTb1Task(dir: string): Promise<Task> {
     multiStep: false,
     rewardStrategy: 'final',
     contentHash,
+    // Extra services of a TB1 docker-compose.yaml are not started: the task runs in its Dockerfile's container alone.
+    unhonoured: ['docker-compose.yaml', 'docker-compose.yml'].filter((f) => isFile(path.join(dir, f))).map((f) => `${f} (its services are not started)`),
   };
 }
 

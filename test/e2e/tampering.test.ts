@@ -56,4 +56,14 @@ describe('rewards nobody can forge (shared verification, real Docker)', () => {
     expect(run.config.verifier).toBe('separate');
     expect(await containersOfRun('sep')).toBe(0);
   });
+
+  it('warns once per run about task fields it reads but does not honour, naming the task and the field', async () => {
+    const out = await tempDir();
+    const r = await runCli(['run', '--tasks', path.join(FIXTURES, 'unhonoured'), '--harness', 'oracle', '--out', out, '--run-id', 'warn', '--reporter', 'summary']);
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'warning: environment.gpus is read but not honoured (task gpu-task)',
+      'warning: environment.storage_mb is read but not honoured (task gpu-task)',
+    ]);
+  });
 });

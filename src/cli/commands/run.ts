@@ -22,6 +22,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     harnessDir: args.harnessDir,
     concurrency: args.concurrency,
   });
+  for (const w of prepared.warnings) process.stderr.write(`warning: ${w}\n`);
   const names = [...args.reporter, ...(args.junit && !args.reporter.includes('junit') ? ['junit'] : [])];
   const reporter = new ReporterMux(
     createReporters(names, { outDir: prepared.dir, markdownFile: args.summaryMd ? path.resolve(args.summaryMd) : undefined, junitFile: args.junit ? path.resolve(args.junit) : undefined, displayPath }),

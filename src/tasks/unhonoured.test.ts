@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { unhonouredFields } from './unhonoured.js';
+
+describe('fields read but not honoured', () => {
+  it('names each unhonoured field by its path, and none of the honoured ones', () => {
+    const toml = {
+      schema_version: '1.1',
+      task: { name: 'x', keywords: ['a'] },
+      metadata: { difficulty: 'hard' },
+      agent: { timeout_sec: 10, network_mode: 'no-network' },
+      verifier: { timeout_sec: 10, env: { A: '1' }, environment_mode: 'separate', environment: { docker_image: 'v' } },
+      environment: { cpus: 1, storage_mb: 1024, gpus: 1, healthcheck: { command: 'true' }, env: { B: '2' }, network_mode: 'allowlist' },
+      mcp_servers: [{ name: 'm' }],
+      artifacts: ['/app/out'],
+      steps: [{ name: 's1', min_reward: 1, healthcheck: { command: 'true' }, agent: { timeout_sec: 5 } }],
+    };
+    expect(unhonouredFields(toml)).toEqual([
+      'agent.network_mode',
+      'artifacts',
+      'environment.gpus',
+      'environment.healthcheck',
+      'environment.network_mode = "allowlist" (treated as public: the host allowlist is not enforced)',
+      'environment.storage_mb',
+      'mcp_servers',
+      'steps.healthcheck',
+      'verifier.environment',
+      'verifier.environment_mode',
+    ]);
+    expect(unhonouredFields({ environment: { cpus: 1, env: { X: 'y' } }, verifier: { user: 'u' } })).toEqual([]);
+  });
+});
