@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'RESUME_MISMATCH'
   | 'RESULTS'
   | 'MODEL_API'
+  | 'HEALTHCHECK'
   | 'INTERRUPTED';
 
 export class HbenchError extends Error {
@@ -92,4 +93,11 @@ export function errorMessage(err: unknown): string {
 export function oneLine(text: string, max = 400): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** A task's healthcheck never passed: the environment was not ready, so the trial could not start (infrastructure). */
+export class HealthcheckError extends HbenchError {
+  constructor(message: string) {
+    super('HEALTHCHECK', message);
+  }
 }

@@ -5,7 +5,7 @@
 import { appendFileSync, createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HbenchError, errorMessage, oneLine } from '../common/errors.js';
+import { HbenchError, HealthcheckError, errorMessage, oneLine } from '../common/errors.js';
 import type { Harness } from '../harness/harness.js';
 import type { ModelGateway } from '../models/gateway.js';
 import { outcomeStatus, type StepResult, type TrialError, type TrialIdentity, type TrialPhase, type TrialResult } from '../records/trial-result.js';
@@ -13,6 +13,7 @@ import type { IsolatedNetwork, PreparedImage, Sandbox, SandboxBackend } from '..
 import type { VerificationMode } from '../records/run-record.js';
 import type { Task } from '../tasks/task.js';
 import { runAgentPhase } from './agent-phase.js';
+import { passHealthcheck } from './healthcheck.js';
 import { verifySeparately } from './separate-verify.js';
 import { gatewayAction } from './gateway-action.js';
 import type { ResultsStore } from './results-store.js';
@@ -89,6 +90,10 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
     sandbox = await timed('start', () =>
       deps.sandboxes.start({ image: image!, environment, name: id.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': id.key }, signal: deps.signal, isolatedNetwork: viaGateway?.network }),
     );
+    if (task.healthcheck) {
+      const hc = task.healthcheck;
+      await timed('start', () => passHealthcheck(sandbox!, hc, { signal: deps.signal, logFile: path.join(trialDir, 'healthcheck.log'), what: `${task.id} [environment.healthcheck]` }));
+    }
     const modelEnv = session && viaGateway ? session.env(viaGateway.network.hostAddress) : undefined;
     const base = { trial: id, task, sandbox, signal: deps.signal, recorder, log, recordModelCall: appendTraffic, trialDir, modelEnv };
     if (harness.setup) await timed('setup', () => harness.setup!(base));
@@ -99,6 +104,18 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
       recorder.taskStep = step.name;
       const before = recorder.actions.length;
       if (step.workdirFiles) await sandbox.uploadDir(step.workdirFiles, sandbox.workdir);
+      if (step.healthcheck) {
+        const hc = step.healthcheck;
+        const gate = timed('setup', () => passHealthcheck(sandbox!, hc, { signal: deps.signal, logFile: path.join(trialDir, 'healthcheck.log'), what: `${task.id} step ${step.name} healthcheck` }));
+        // Before any agent acted, a gate that never passes is the environment's fault (an error). After an earlier
+        // step, the agent may have broken it: the step fails, so breaking things never buys an excluded trial.
+        const broken = i === 0 ? await gate.then(() => null) : await gate.then(() => null, (e: unknown) => (e instanceof HealthcheckError ? e : Promise.reject(e)));
+        if (broken) {
+          steps.push({ name: step.name, status: 'failed', reward: null, rewards: {}, agentTimedOut: false, verifierTimedOut: false, actions: 0, actionsOk: 0, agentMs: 0, verifyMs: 0, rewardProblem: `${broken.message} (counted as 0)`, tampering: [] });
+          log(`[step ${step.name}] ${broken.message}`);
+          break;
+        }
+      }
 
       const agentStart = performance.now();
       phase = 'agent';

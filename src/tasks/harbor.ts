@@ -12,12 +12,21 @@ import { TaskError, errorMessage, oneLine } from '../common/errors.js';
 import { isDir, isFile } from '../common/files.js';
 import { resolveEnvTemplates } from './env-template.js';
 import { hashTree } from './hash.js';
-import type { Task, TaskEnvironment, TaskSolution, TaskStep, TaskVerifier } from './task.js';
+import type { Healthcheck, Task, TaskEnvironment, TaskSolution, TaskStep, TaskVerifier } from './task.js';
 import { unhonouredFields } from './unhonoured.js';
 import { taskErrorFromZod } from './zod-issues.js';
 
 const stringTable = z.record(z.string(), z.string());
 const seconds = z.number().positive();
+
+const HealthcheckToml = z.looseObject({
+  command: z.string().min(1, 'expected the command that checks readiness'),
+  interval_sec: seconds.optional(),
+  timeout_sec: seconds.optional(),
+  start_period_sec: z.number().min(0).optional(),
+  start_interval_sec: seconds.optional(),
+  retries: z.number().int().min(1).optional(),
+});
 
 const PhaseAgent = z.looseObject({ timeout_sec: seconds.optional() });
 const User = z.union([z.string().min(1), z.number().int().min(0)]).transform(String);
@@ -43,6 +52,7 @@ const HarborToml = z.looseObject({
       network_mode: z.enum(['public', 'no-network', 'allowlist']).optional(),
       workdir: z.string().startsWith('/', 'expected an absolute path in the container').optional(),
       env: stringTable.optional(),
+      healthcheck: HealthcheckToml.optional(),
     })
     .optional(),
   multi_step_reward_strategy: z.enum(['mean', 'final']).optional(),
@@ -53,6 +63,7 @@ const HarborToml = z.looseObject({
         min_reward: z.number().optional(),
         agent: PhaseAgent.optional(),
         verifier: PhaseVerifier.optional(),
+        healthcheck: HealthcheckToml.optional(),
       }),
     )
     .min(1, 'expected at least one [[steps]] table')
@@ -132,6 +143,7 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
         solution: scriptSolution(path.join(stepDir, 'solution'), solutionEnv),
         workdirFiles: isDir(path.join(stepDir, 'workdir')) ? path.join(stepDir, 'workdir') : null,
         minReward: s.min_reward ?? null,
+        healthcheck: healthcheck(s.healthcheck),
       };
     });
   } else {
@@ -147,6 +159,7 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
         solution: scriptSolution(path.join(dir, 'solution'), solutionEnv),
         workdirFiles: null,
         minReward: null,
+        healthcheck: null,
       },
     ];
   }
@@ -159,6 +172,7 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
     description: toml.task?.description ?? '',
     metadata: toml.metadata ?? {},
     environment,
+    healthcheck: healthcheck(toml.environment?.healthcheck),
     steps,
     multiStep: Boolean(toml.steps),
     rewardStrategy: toml.multi_step_reward_strategy ?? 'mean',
@@ -196,6 +210,12 @@ async function resolveEnvironment(dir: string, toml: HarborToml, env: Record<str
     env,
     network,
   };
+}
+
+/** Defaults follow Docker's HEALTHCHECK where it has one, with shorter intervals for a gate that waits on a trial. */
+function healthcheck(h: z.infer<typeof HealthcheckToml> | undefined): Healthcheck | null {
+  if (!h) return null;
+  return { command: h.command, intervalSec: h.interval_sec ?? 5, timeoutSec: h.timeout_sec ?? 30, startPeriodSec: h.start_period_sec ?? 0, startIntervalSec: h.start_interval_sec ?? 1, retries: h.retries ?? 3 };
 }
 
 function verifier(testsDirs: string[], timeoutSec: number, env: Record<string, string>, user: string | null): TaskVerifier {

@@ -52,6 +52,19 @@ export type TaskSolution =
   /** Run each command in turn (TB1 solution.yaml). */
   | { kind: 'commands'; commands: string[]; env: Record<string, string> };
 
+/** A one-shot readiness gate (Harbor's `healthcheck`): run until it passes, with Docker's start-period semantics. */
+export interface Healthcheck {
+  command: string;
+  intervalSec: number;
+  timeoutSec: number;
+  /** Failures during this long after the gate starts do not count against `retries`. */
+  startPeriodSec: number;
+  /** Interval between checks during the start period. */
+  startIntervalSec: number;
+  /** Consecutive failures (after the start period) that fail the gate. */
+  retries: number;
+}
+
 export interface TaskStep {
   /** `main` for a single-step task. */
   name: string;
@@ -63,6 +76,8 @@ export interface TaskStep {
   workdirFiles: string | null;
   /** Stop the trial early when this step's reward is below this value. */
   minReward: number | null;
+  /** Gate run before this step's agent starts. */
+  healthcheck: Healthcheck | null;
 }
 
 export interface Task {
@@ -75,6 +90,8 @@ export interface Task {
   description: string;
   metadata: Record<string, unknown>;
   environment: TaskEnvironment;
+  /** Gate run once after the environment starts, before the agent. */
+  healthcheck: Healthcheck | null;
   steps: TaskStep[];
   multiStep: boolean;
   /** How step rewards roll up into the trial reward (Harbor's multi_step_reward_strategy). */

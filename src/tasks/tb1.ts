@@ -73,6 +73,7 @@ export async function loadTb1Task(dir: string): Promise<Task> {
       env: {},
       network: 'none',
     },
+    healthcheck: null,
     steps: [
       {
         name: 'main',
@@ -90,6 +91,7 @@ export async function loadTb1Task(dir: string): Promise<Task> {
         solution: await tb1Solution(dir),
         workdirFiles: null,
         minReward: null,
+        healthcheck: null,
       },
     ],
     multiStep: false,

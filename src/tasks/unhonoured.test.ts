@@ -18,11 +18,9 @@ describe('fields read but not honoured', () => {
       'agent.network_mode',
       'artifacts',
       'environment.gpus',
-      'environment.healthcheck',
       'environment.network_mode = "allowlist" (treated as public: the host allowlist is not enforced)',
       'environment.storage_mb',
       'mcp_servers',
-      'steps.healthcheck',
       'verifier.environment',
       'verifier.environment_mode',
     ]);

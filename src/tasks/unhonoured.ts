@@ -11,8 +11,8 @@ const HONOURED = [
   'verifier.timeout_sec', 'verifier.env.*', 'verifier.user',
   'solution.env.*',
   'environment.build_timeout_sec', 'environment.docker_image', 'environment.cpus', 'environment.memory_mb', 'environment.memory',
-  'environment.pids_limit', 'environment.allow_internet', 'environment.network_mode', 'environment.workdir', 'environment.env.*',
-  'steps.name', 'steps.min_reward', 'steps.agent.timeout_sec', 'steps.verifier.timeout_sec', 'steps.verifier.env.*', 'steps.verifier.user',
+  'environment.pids_limit', 'environment.allow_internet', 'environment.network_mode', 'environment.workdir', 'environment.env.*', 'environment.healthcheck.*',
+  'steps.name', 'steps.min_reward', 'steps.agent.timeout_sec', 'steps.verifier.timeout_sec', 'steps.verifier.env.*', 'steps.verifier.user', 'steps.healthcheck.*',
 ];
 
 export function unhonouredFields(toml: Record<string, unknown>): string[] {
