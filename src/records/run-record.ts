@@ -17,6 +17,8 @@ export interface RunConfig {
   allowNetwork: boolean;
   /** Where steps are verified: in the agent's container (Harbor's default) or a fresh one. Absent in older runs: shared. */
   verifier?: VerificationMode;
+  /** Extra artifacts collected from every trial (`--artifact PATH`); absent in older runs. */
+  artifacts?: string[];
   /** The pinned model (one for every harness of the run); null when no harness needs one. */
   model: ModelConfig | null;
   /** Seed of the run: mixed into the simulated model's draws, the same for every harness. */

@@ -5,6 +5,7 @@
  * trials.jsonl holds stays valid for --resume.
  */
 import { gitState } from '../common/git.js';
+import { artifacts } from '../tasks/harbor.js';
 import type { RunRecord } from '../records/run-record.js';
 import type { TrialResult } from '../records/trial-result.js';
 import { summarise, type RunSummary } from '../scoring/summary.js';
@@ -66,6 +67,7 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
         signal: hooks.signal,
         allowNetwork: config.allowNetwork,
         verifier: config.verifier ?? 'shared',
+        artifacts: artifacts(config.artifacts),
         onImage: (task, image) => (record.images[task.id] = { ref: image.ref, id: image.id }),
       });
     } catch (err) {

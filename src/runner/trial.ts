@@ -11,8 +11,9 @@ import type { ModelGateway } from '../models/gateway.js';
 import { outcomeStatus, type StepResult, type TrialError, type TrialIdentity, type TrialPhase, type TrialResult } from '../records/trial-result.js';
 import type { IsolatedNetwork, PreparedImage, Sandbox, SandboxBackend } from '../sandbox/sandbox.js';
 import type { VerificationMode } from '../records/run-record.js';
-import type { Task } from '../tasks/task.js';
+import type { ArtifactSpec, Task } from '../tasks/task.js';
 import { runAgentPhase } from './agent-phase.js';
+import { collectArtifacts, writeManifest, type ArtifactEntry } from './artifacts.js';
 import { passHealthcheck } from './healthcheck.js';
 import { verifySeparately } from './separate-verify.js';
 import { gatewayAction } from './gateway-action.js';
@@ -36,6 +37,8 @@ export interface TrialDeps {
   allowNetwork: boolean;
   /** Where steps are verified (default shared). */
   verifier?: VerificationMode;
+  /** Extra artifacts for every task (`--artifact PATH`). */
+  artifacts?: ArtifactSpec[];
   onImage?(task: Task, image: PreparedImage): void;
   /** The run's model gateway and the isolated network that reaches it, for harnesses that use it. */
   gateway?: { gateway: ModelGateway; network: IsolatedNetwork };
@@ -63,6 +66,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   let image: PreparedImage | null = null;
   let sandbox: Sandbox | null = null;
   let interrupted = false;
+  const collected: ArtifactEntry[] = [];
   const environment = deps.allowNetwork ? { ...task.environment, network: 'bridge' as const } : task.environment;
   const mode: VerificationMode = deps.verifier ?? 'shared';
   const viaGateway = harness.gateway && deps.gateway ? deps.gateway : null;
@@ -123,6 +127,10 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
       phases.agent += agent.durationMs;
       checkInterrupt();
       if (agent.timedOut) log(`[step ${step.name}] agent timed out after ${step.agentTimeoutSec} s; verifying anyway`);
+      // Artifacts are what the agent left, taken before the verifier touches anything.
+      const last = i === task.steps.length - 1;
+      const specs = [...step.artifacts, ...(last ? [...task.artifacts, ...(deps.artifacts ?? [])] : [])];
+      if (specs.length || last) collected.push(...(await collectArtifacts(sandbox, specs, trialDir, deps.signal, last)));
 
       // Verify, even after an agent timeout (as Harbor does).
       const outDir = task.multiStep ? path.join(trialDir, 'verifier', step.name) : path.join(trialDir, 'verifier');
@@ -165,6 +173,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
       error ??= toTrialError(err, 'teardown');
     }
     session?.close();
+    await writeManifest(trialDir, collected).catch((e: unknown) => log(`artifacts: manifest not written: ${errorMessage(e)}`));
     phases.teardown = Math.round(performance.now() - s);
     await new Promise<void>((resolve) => harnessLog.end(resolve));
   }

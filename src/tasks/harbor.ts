@@ -12,7 +12,7 @@ import { TaskError, errorMessage, oneLine } from '../common/errors.js';
 import { isDir, isFile } from '../common/files.js';
 import { resolveEnvTemplates } from './env-template.js';
 import { hashTree } from './hash.js';
-import type { Healthcheck, Task, TaskEnvironment, TaskSolution, TaskStep, TaskVerifier } from './task.js';
+import type { ArtifactSpec, Healthcheck, Task, TaskEnvironment, TaskSolution, TaskStep, TaskVerifier } from './task.js';
 import { unhonouredFields } from './unhonoured.js';
 import { taskErrorFromZod } from './zod-issues.js';
 
@@ -27,6 +27,11 @@ const HealthcheckToml = z.looseObject({
   start_interval_sec: seconds.optional(),
   retries: z.number().int().min(1).optional(),
 });
+
+const ArtifactToml = z.union([
+  z.string().startsWith('/', 'expected an absolute path in the container'),
+  z.looseObject({ source: z.string().startsWith('/', 'expected an absolute path in the container'), destination: z.string().min(1).optional(), exclude: z.array(z.string()).optional() }),
+]);
 
 const PhaseAgent = z.looseObject({ timeout_sec: seconds.optional() });
 const User = z.union([z.string().min(1), z.number().int().min(0)]).transform(String);
@@ -56,6 +61,7 @@ const HarborToml = z.looseObject({
     })
     .optional(),
   multi_step_reward_strategy: z.enum(['mean', 'final']).optional(),
+  artifacts: z.array(ArtifactToml).optional(),
   steps: z
     .array(
       z.looseObject({
@@ -64,6 +70,7 @@ const HarborToml = z.looseObject({
         agent: PhaseAgent.optional(),
         verifier: PhaseVerifier.optional(),
         healthcheck: HealthcheckToml.optional(),
+        artifacts: z.array(ArtifactToml).optional(),
       }),
     )
     .min(1, 'expected at least one [[steps]] table')
@@ -144,6 +151,7 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
         workdirFiles: isDir(path.join(stepDir, 'workdir')) ? path.join(stepDir, 'workdir') : null,
         minReward: s.min_reward ?? null,
         healthcheck: healthcheck(s.healthcheck),
+        artifacts: artifacts(s.artifacts),
       };
     });
   } else {
@@ -160,6 +168,7 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
         workdirFiles: null,
         minReward: null,
         healthcheck: null,
+        artifacts: [],
       },
     ];
   }
@@ -173,6 +182,7 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
     metadata: toml.metadata ?? {},
     environment,
     healthcheck: healthcheck(toml.environment?.healthcheck),
+    artifacts: artifacts(toml.artifacts),
     steps,
     multiStep: Boolean(toml.steps),
     rewardStrategy: toml.multi_step_reward_strategy ?? 'mean',
@@ -216,6 +226,14 @@ async function resolveEnvironment(dir: string, toml: HarborToml, env: Record<str
 function healthcheck(h: z.infer<typeof HealthcheckToml> | undefined): Healthcheck | null {
   if (!h) return null;
   return { command: h.command, intervalSec: h.interval_sec ?? 5, timeoutSec: h.timeout_sec ?? 30, startPeriodSec: h.start_period_sec ?? 0, startIntervalSec: h.start_interval_sec ?? 1, retries: h.retries ?? 3 };
+}
+
+export function artifacts(list: Array<z.infer<typeof ArtifactToml>> | undefined): ArtifactSpec[] {
+  return (list ?? []).map((a) => {
+    const spec = typeof a === 'string' ? { source: a } : a;
+    const destination = (typeof a === 'string' ? undefined : a.destination) ?? spec.source.replace(/^\/+/, '').replace(/\/+$/, '');
+    return { source: spec.source, destination: destination.replace(/^\/+/, ''), exclude: (typeof a === 'string' ? undefined : a.exclude) ?? [] };
+  });
 }
 
 function verifier(testsDirs: string[], timeoutSec: number, env: Record<string, string>, user: string | null): TaskVerifier {

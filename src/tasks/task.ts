@@ -65,6 +65,16 @@ export interface Healthcheck {
   retries: number;
 }
 
+/** A file or folder to copy out of the container after the agent ran (Harbor's `artifacts`). */
+export interface ArtifactSpec {
+  /** Absolute path in the container. */
+  source: string;
+  /** Path under the trial's artifacts/ folder. */
+  destination: string;
+  /** Globs (relative to a folder source) left out. */
+  exclude: string[];
+}
+
 export interface TaskStep {
   /** `main` for a single-step task. */
   name: string;
@@ -78,6 +88,8 @@ export interface TaskStep {
   minReward: number | null;
   /** Gate run before this step's agent starts. */
   healthcheck: Healthcheck | null;
+  /** Collected after this step's agent phase. */
+  artifacts: ArtifactSpec[];
 }
 
 export interface Task {
@@ -92,6 +104,8 @@ export interface Task {
   environment: TaskEnvironment;
   /** Gate run once after the environment starts, before the agent. */
   healthcheck: Healthcheck | null;
+  /** Collected after the last step's agent phase. */
+  artifacts: ArtifactSpec[];
   steps: TaskStep[];
   multiStep: boolean;
   /** How step rewards roll up into the trial reward (Harbor's multi_step_reward_strategy). */

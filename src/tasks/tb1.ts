@@ -74,6 +74,7 @@ export async function loadTb1Task(dir: string): Promise<Task> {
       network: 'none',
     },
     healthcheck: null,
+    artifacts: [],
     steps: [
       {
         name: 'main',
@@ -92,6 +93,7 @@ export async function loadTb1Task(dir: string): Promise<Task> {
         workdirFiles: null,
         minReward: null,
         healthcheck: null,
+        artifacts: [],
       },
     ],
     multiStep: false,

@@ -16,7 +16,6 @@ describe('fields read but not honoured', () => {
     };
     expect(unhonouredFields(toml)).toEqual([
       'agent.network_mode',
-      'artifacts',
       'environment.gpus',
       'environment.network_mode = "allowlist" (treated as public: the host allowlist is not enforced)',
       'environment.storage_mb',

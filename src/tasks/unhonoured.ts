@@ -6,7 +6,7 @@
 
 /** Paths hbench honours; `*` matches any key (informational tables are honoured by being recorded). */
 const HONOURED = [
-  'schema_version', 'version', 'task.*', 'metadata.*', 'source', 'multi_step_reward_strategy',
+  'schema_version', 'version', 'task.*', 'metadata.*', 'source', 'multi_step_reward_strategy', 'artifacts', 'steps.artifacts',
   'agent.timeout_sec',
   'verifier.timeout_sec', 'verifier.env.*', 'verifier.user',
   'solution.env.*',

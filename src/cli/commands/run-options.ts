@@ -17,6 +17,7 @@ export interface RunArgs {
   resume?: string;
   allowNetwork: boolean;
   verifier: 'shared' | 'separate';
+  artifact: string[];
   harnessDir: string;
   summaryMd?: string;
   errorsAsFailures: boolean;
@@ -47,6 +48,7 @@ export function declareRun(y: Argv): Argv<RunArgs> {
     .option('resume', { type: 'string', describe: 'Finish an interrupted run: results/<run-id>' })
     .option('allow-network', { type: 'boolean', default: false, describe: 'Give every task network access (by default only tasks that ask for it get any)' })
     .option('verifier', { choices: ['shared', 'separate'] as const, default: 'shared' as const, describe: "Verify in the agent's container (shared) or in a fresh one holding only the agent's working directory (separate: nothing else the agent did can reach the reward)" })
+    .option('artifact', { type: 'string', array: true, default: [] as string[], describe: 'Also copy this container path out of every trial after the agent ran (repeatable; into trials/<key>/artifacts/)' })
     .option('harness-dir', { type: 'string', default: 'harnesses', describe: 'Folder of harness definition files' })
     .option('summary-md', { type: 'string', describe: 'Also write the summary as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)' })
     .option('errors-as-failures', { type: 'boolean', default: false, describe: 'Count infrastructure errors as failures in pass rates (default: leave them out)' })
@@ -76,6 +78,7 @@ export function runConfigFromArgs(args: RunArgs): RunConfig {
     concurrency: args.concurrency,
     allowNetwork: args.allowNetwork,
     ...(args.verifier === 'separate' ? { verifier: 'separate' as const } : {}),
+    ...(args.artifact.length ? { artifacts: args.artifact } : {}),
     model: args.model
       ? {
           spec: args.model,
@@ -93,6 +96,7 @@ export function runConfigFromArgs(args: RunArgs): RunConfig {
 
 export function checkRunArgs(args: RunArgs): void {
   if (!Number.isInteger(args.trials) || args.trials < 1) throw new UsageError(`--trials must be a whole number ≥ 1 (got ${args.trials})`);
+  for (const a of args.artifact) if (!a.startsWith('/')) throw new UsageError(`--artifact ${a}: give an absolute path in the container, e.g. --artifact /app/output`);
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError(`--concurrency must be a whole number ≥ 1 (got ${args.concurrency})`);
   if (args.resume && (args.harness.length || args.runId || args.task.length || args.exclude.length)) {
     throw new UsageError('--resume takes tasks, harnesses, filters and trials from the run it resumes; drop --harness/--task/--exclude/--run-id');
