@@ -13,6 +13,8 @@ import { containersOfRun, sweepLeftovers } from './docker-reaper.js';
 import { DockerSandbox } from './docker-sandbox.js';
 import type { IsolatedNetwork, PrepareOptions, PreparedImage, Sandbox, SandboxBackend, SandboxStartOptions } from './sandbox.js';
 
+const IDLE = 'trap "exit 0" TERM; while :; do sleep 86400 & wait $!; done';
+
 export interface DockerBackendOptions {
   runId: string;
   /** Concurrent image builds. */
@@ -57,9 +59,10 @@ export class DockerBackend implements SandboxBackend {
         Image: options.image.ref,
         name: `hbench-${slug(options.name)}-${Math.random().toString(36).slice(2, 8)}`,
         Labels: { ...options.labels, [LABEL.managed]: 'true', ...this.labels },
-        Entrypoint: ['sh', '-c'],
-        // PID 1 idles; every command arrives through exec. `sleep infinity` is not portable to every sleep.
-        Cmd: ['trap "exit 0" TERM; while :; do sleep 86400 & wait $!; done'],
+        // Every command arrives through exec; the container only has to stay up. An image's own ENTRYPOINT runs as
+        // under Harbor (starting its services) and receives the idle command as its arguments. `sleep infinity` is
+        // not portable to every sleep.
+        ...(options.image.entrypoint ? { Cmd: ['sh', '-c', IDLE] } : { Entrypoint: ['sh', '-c'], Cmd: [IDLE] }),
         WorkingDir: env.workdir ?? undefined,
         Env: Object.entries(env.env).map(([k, v]) => `${k}=${v}`),
         NetworkDisabled: !options.isolatedNetwork && env.network === 'none',

@@ -42,12 +42,12 @@ export class DockerImages {
     const source = environment.source;
     const ref = source.kind === 'image' ? source.image : `hbench-env/${slug(options.taskId)}:${environment.contentHash.slice(0, 16)}`;
     const existing = await this.inspect(ref);
-    if (existing) return { ref, id: existing.Id, workdir: existing.Config?.WorkingDir || '/', built: false, durationMs: Math.round(performance.now() - started) };
+    if (existing) return { ref, id: existing.Id, workdir: existing.Config?.WorkingDir || '/', entrypoint: entrypointOf(existing), built: false, durationMs: Math.round(performance.now() - started) };
     if (source.kind === 'image') await this.pull(ref, options);
     else await this.build(ref, source.contextDir, source.dockerfile, environment, options);
     const info = await this.inspect(ref);
     if (!info) throw new DockerApiError(`inspecting ${ref}`, new Error('image missing right after it was built'));
-    return { ref, id: info.Id, workdir: info.Config?.WorkingDir || '/', built: true, durationMs: Math.round(performance.now() - started) };
+    return { ref, id: info.Id, workdir: info.Config?.WorkingDir || '/', entrypoint: entrypointOf(info), built: true, durationMs: Math.round(performance.now() - started) };
   }
 
   private async inspect(ref: string): Promise<Docker.ImageInspectInfo | null> {
@@ -120,6 +120,12 @@ export class DockerImages {
       throw new ImageBuildError(options.taskFile, `cannot pull [environment].docker_image "${ref}": ${errorMessage(e)}`);
     }
   }
+}
+
+function entrypointOf(info: Docker.ImageInspectInfo): string[] | null {
+  const e = info.Config?.Entrypoint as string[] | string | null | undefined;
+  if (!e || (Array.isArray(e) && e.length === 0)) return null;
+  return Array.isArray(e) ? e : ['sh', '-c', e];
 }
 
 export function slug(text: string): string {

@@ -68,6 +68,8 @@ export interface PreparedImage {
   id: string;
   /** The image's own WORKDIR ('/' when it sets none). */
   workdir: string;
+  /** The image's own ENTRYPOINT, which keeps running (it receives the idle command as its arguments); null = none. */
+  entrypoint?: string[] | null;
   /** True when this call built (or pulled) the image; false when it was cached. */
   built: boolean;
   durationMs: number;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, readTrials, runCli, tempDir } from '../../src/test-support/cli.js';
 
-describe('artifacts (real Docker)', () => {
+describe('artifacts and image entrypoints (real Docker)', () => {
   it('copies declared artifacts, /logs/artifacts and --artifact paths into the trial folder with a manifest; a missing one never fails the trial', async () => {
     const out = await tempDir();
     const r = await runCli(['run', '--tasks', path.join(FIXTURES, 'artifacts/tasks'), '--harness', 'oracle', '--artifact', '/etc/debian_version', '--out', out, '--run-id', 'art', '--reporter', 'summary']);
@@ -25,5 +25,13 @@ describe('artifacts (real Docker)', () => {
     const bad = await runCli(['run', '--tasks', path.join(FIXTURES, 'artifacts/tasks'), '--harness', 'oracle', '--artifact', 'relative/path', '--out', out]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--artifact relative\/path: give an absolute path/);
+  });
+
+  it("honours an image's own ENTRYPOINT: the service it starts is up for the agent and the verifier", async () => {
+    const out = await tempDir();
+    const r = await runCli(['run', '--tasks', path.join(FIXTURES, 'entrypoint/tasks'), '--harness', 'oracle', '--harness', 'nop', '--out', out, '--run-id', 'ep', '--reporter', 'summary']);
+    expect(r.code).toBe(0);
+    const trials = await readTrials(path.join(out, 'ep'));
+    expect(Object.fromEntries(trials.map((t) => [t.harness, t.status]))).toEqual({ oracle: 'passed', nop: 'failed' });
   });
 });
