@@ -68,7 +68,8 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   let interrupted = false;
   const collected: ArtifactEntry[] = [];
   const environment = deps.allowNetwork ? { ...task.environment, network: 'bridge' as const } : task.environment;
-  const mode: VerificationMode = deps.verifier ?? 'shared';
+  // Separate when the run or the task asks for it (`--verifier separate` covers every task).
+  const mode: VerificationMode = deps.verifier === 'separate' || task.verifierMode === 'separate' ? 'separate' : 'shared';
   const viaGateway = harness.gateway && deps.gateway ? deps.gateway : null;
   // Each model call through the gateway is an action of the trajectory.
   const session = viaGateway?.gateway.openSession(id.key, { budget: harness.gateway!, onTraffic: appendTraffic, onCall: (c) => recorder.record(gatewayAction(c)) });

@@ -35,7 +35,7 @@ const ArtifactToml = z.union([
 
 const PhaseAgent = z.looseObject({ timeout_sec: seconds.optional() });
 const User = z.union([z.string().min(1), z.number().int().min(0)]).transform(String);
-const PhaseVerifier = z.looseObject({ timeout_sec: seconds.optional(), env: stringTable.optional(), user: User.optional() });
+const PhaseVerifier = z.looseObject({ timeout_sec: seconds.optional(), env: stringTable.optional(), user: User.optional(), environment_mode: z.enum(['shared', 'separate']).optional() });
 
 const HarborToml = z.looseObject({
   schema_version: z.union([z.string(), z.number()]).optional(),
@@ -183,6 +183,8 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
     environment,
     healthcheck: healthcheck(toml.environment?.healthcheck),
     artifacts: artifacts(toml.artifacts),
+    // Harbor's resolution: an explicit mode, else separate when the verifier has an environment of its own.
+    verifierMode: toml.verifier?.environment_mode ?? (toml.verifier && 'environment' in toml.verifier ? 'separate' : null),
     steps,
     multiStep: Boolean(toml.steps),
     rewardStrategy: toml.multi_step_reward_strategy ?? 'mean',

@@ -106,6 +106,8 @@ export interface Task {
   healthcheck: Healthcheck | null;
   /** Collected after the last step's agent phase. */
   artifacts: ArtifactSpec[];
+  /** Where the task asks to be verified (Harbor's `[verifier] environment_mode`); null = as the run says. */
+  verifierMode: 'shared' | 'separate' | null;
   steps: TaskStep[];
   multiStep: boolean;
   /** How step rewards roll up into the trial reward (Harbor's multi_step_reward_strategy). */

@@ -75,6 +75,7 @@ export async function loadTb1Task(dir: string): Promise<Task> {
     },
     healthcheck: null,
     artifacts: [],
+    verifierMode: null,
     steps: [
       {
         name: 'main',

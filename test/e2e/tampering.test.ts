@@ -66,4 +66,17 @@ describe('rewards nobody can forge (shared verification, real Docker)', () => {
       'warning: environment.storage_mb is read but not honoured (task gpu-task)',
     ]);
   });
+
+  it('a task that asks for a separate verifier ([verifier] environment_mode) gets one without the run option', async () => {
+    const out = await tempDir();
+    const r = await runCli([
+      'run', '--tasks', path.join(TAMPER, 'asks-separate'), '--harness-dir', path.join(TAMPER, 'harnesses'),
+      '--harness', 'oracle', '--harness', 'background-writer', '--harness', 'plant-reward-txt', '--out', out, '--run-id', 'ask', '--reporter', 'summary',
+    ]);
+    expect(r.code).toBe(0);
+    const by = Object.fromEntries((await readTrials(path.join(out, 'ask'))).map((t) => [t.harness, t]));
+    expect(by.oracle).toMatchObject({ status: 'passed', verification: 'separate' });
+    expect(by['background-writer']).toMatchObject({ status: 'failed', verification: 'separate' });
+    expect(by['plant-reward-txt']).toMatchObject({ status: 'failed', verification: 'separate' });
+  });
 });
