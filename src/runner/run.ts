@@ -5,7 +5,7 @@
  * trials.jsonl holds stays valid for --resume.
  */
 import { gitState } from '../common/git.js';
-import { artifacts } from '../tasks/harbor.js';
+import { artifacts } from '../tasks/harbor-fields.js';
 import type { RunRecord } from '../records/run-record.js';
 import type { TrialResult } from '../records/trial-result.js';
 import { summarise, type RunSummary } from '../scoring/summary.js';

@@ -12,26 +12,13 @@ import { TaskError, errorMessage, oneLine } from '../common/errors.js';
 import { isDir, isFile } from '../common/files.js';
 import { resolveEnvTemplates } from './env-template.js';
 import { hashTree } from './hash.js';
-import type { ArtifactSpec, Healthcheck, Task, TaskEnvironment, TaskSolution, TaskStep, TaskVerifier } from './task.js';
+import type { Task, TaskEnvironment, TaskSolution, TaskStep, TaskVerifier } from './task.js';
+import { ArtifactToml, HealthcheckToml, artifacts, healthcheck } from './harbor-fields.js';
 import { unhonouredFields } from './unhonoured.js';
 import { taskErrorFromZod } from './zod-issues.js';
 
 const stringTable = z.record(z.string(), z.string());
 const seconds = z.number().positive();
-
-const HealthcheckToml = z.looseObject({
-  command: z.string().min(1, 'expected the command that checks readiness'),
-  interval_sec: seconds.optional(),
-  timeout_sec: seconds.optional(),
-  start_period_sec: z.number().min(0).optional(),
-  start_interval_sec: seconds.optional(),
-  retries: z.number().int().min(1).optional(),
-});
-
-const ArtifactToml = z.union([
-  z.string().startsWith('/', 'expected an absolute path in the container'),
-  z.looseObject({ source: z.string().startsWith('/', 'expected an absolute path in the container'), destination: z.string().min(1).optional(), exclude: z.array(z.string()).optional() }),
-]);
 
 const PhaseAgent = z.looseObject({ timeout_sec: seconds.optional() });
 const User = z.union([z.string().min(1), z.number().int().min(0)]).transform(String);
@@ -222,20 +209,6 @@ async function resolveEnvironment(dir: string, toml: HarborToml, env: Record<str
     env,
     network,
   };
-}
-
-/** Defaults follow Docker's HEALTHCHECK where it has one, with shorter intervals for a gate that waits on a trial. */
-function healthcheck(h: z.infer<typeof HealthcheckToml> | undefined): Healthcheck | null {
-  if (!h) return null;
-  return { command: h.command, intervalSec: h.interval_sec ?? 5, timeoutSec: h.timeout_sec ?? 30, startPeriodSec: h.start_period_sec ?? 0, startIntervalSec: h.start_interval_sec ?? 1, retries: h.retries ?? 3 };
-}
-
-export function artifacts(list: Array<z.infer<typeof ArtifactToml>> | undefined): ArtifactSpec[] {
-  return (list ?? []).map((a) => {
-    const spec = typeof a === 'string' ? { source: a } : a;
-    const destination = (typeof a === 'string' ? undefined : a.destination) ?? spec.source.replace(/^\/+/, '').replace(/\/+$/, '');
-    return { source: spec.source, destination: destination.replace(/^\/+/, ''), exclude: (typeof a === 'string' ? undefined : a.exclude) ?? [] };
-  });
 }
 
 function verifier(testsDirs: string[], timeoutSec: number, env: Record<string, string>, user: string | null): TaskVerifier {
