@@ -7,9 +7,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ReportModel } from './model-types.js';
+import { pageModel } from './page-data.js';
 
 /** The page's own scripts, in load order: each adds to the `HB` namespace that main.js starts. */
-export const CLIENT_SCRIPTS = ['util.js', 'provenance.js', 'leaderboard.js', 'charts.js', 'matrix.js', 'funnel.js', 'ab.js', 'trial-viewer.js', 'trials.js', 'report.js'];
+export const CLIENT_SCRIPTS = ['util.js', 'columns.js', 'trial-store.js', 'provenance.js', 'leaderboard.js', 'charts.js', 'matrix.js', 'funnel.js', 'ab.js', 'trial-viewer.js', 'trials.js', 'report.js'];
 
 const requireHere = createRequire(import.meta.url);
 
@@ -52,6 +53,7 @@ const CSP = [
 ].join('; ');
 
 export function renderReport(model: ReportModel): string {
+  const { page, details } = pageModel(model);
   const banner = model.provenance.model?.simulated
     ? `<div class="sim-banner" data-testid="simulated-banner" role="alert">SIMULATED MODEL: ${escapeHtml(model.provenance.model.id)} is not a language model. These numbers exercise the tool, they say nothing about any LLM.</div>`
     : '';
@@ -85,7 +87,8 @@ ${banner}
   <section id="trials"></section>
 </main>
 <footer class="page-foot">harness-bench ${escapeHtml(model.provenance.tool.version)} · report schema ${model.schema} · ${model.mode === 'live' ? 'live view' : 'self-contained file'}</footer>
-<script type="application/json" id="hbench-data">${embedJson(model)}</script>
+<script type="application/json" id="hbench-data">${embedJson(page)}</script>
+<script type="application/json" id="hbench-details">${embedJson(details)}</script>
 ${vendorScripts()}
 ${CLIENT_SCRIPTS.map((f) => scriptTag(asset(f))).join('\n')}
 </body>
