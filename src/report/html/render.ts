@@ -38,9 +38,13 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** JSON that cannot close its <script> element: every `<` becomes \u003c (still the same JSON). */
+/**
+ * JSON that cannot close its <script> element: every `<` becomes \u003c (still the same JSON). Every character
+ * beyond ASCII is escaped too: one of them in megabytes of data sends Chromium down a slow text-decoding path that
+ * cost more than a second on a large report.
+ */
 export function embedJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value).replace(/[<\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const CSP = [
