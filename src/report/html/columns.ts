@@ -34,13 +34,15 @@ export function encodeColumn(values: readonly unknown[]): Column {
   const absent: number[] = [];
   let allObjects = true;
   let allArrays = true;
-  values.forEach((x, r) => {
+  // A plain loop: it visits the holes of a sparse array (absent values) where forEach would skip them.
+  for (let r = 0; r < values.length; r++) {
+    const x = values[r];
     if (x === undefined) absent.push(r);
     else if (x !== null) {
       if (!isObject(x)) allObjects = false;
       if (!Array.isArray(x)) allArrays = false;
     }
-  });
+  }
   const u = absent.length ? { u: absent } : {};
   const present = values.length - absent.length;
   // Objects and arrays are split into columns unless they take few distinct values: counting stops there, which
@@ -51,7 +53,7 @@ export function encodeColumn(values: readonly unknown[]): Column {
   const few = dict.table.length <= SMALL_DICTIONARY && dict.counted === present;
   if (!few && structured) return encodeStructured(values, allObjects);
   if (few || dict.table.length * 2 <= present) return { d: dict.table, i: dict.index, ...u };
-  return { v: values.map((x) => (x === undefined ? null : x)), ...u };
+  return { v: Array.from(values, (x) => (x === undefined ? null : x)), ...u };
 }
 
 /** Distinct values by their JSON, and each row's index among them (0 for absent rows); stops past `limit`. */
@@ -81,7 +83,7 @@ function distinctValues(values: readonly unknown[], limit: number): { table: unk
 /** Objects (or arrays) split into columns over the rows that hold one, `k` marking null and absent rows. */
 function encodeStructured(values: readonly unknown[], objects: boolean): Column {
   const held = values.filter((x) => x !== null && x !== undefined);
-  const k = held.length === values.length ? {} : { k: encodeColumn(values.map((x) => (x === undefined ? 2 : x === null ? 1 : 0))) };
+  const k = held.length === values.length ? {} : { k: encodeColumn(Array.from(values, (x) => (x === undefined ? 2 : x === null ? 1 : 0))) };
   return { ...(objects ? encodeObjects(held as Array<Record<string, unknown>>) : encodeArrays(held as unknown[][])), ...k };
 }
 

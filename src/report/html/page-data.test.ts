@@ -68,7 +68,7 @@ describe('pageModel: compact trials round-trip to the same trial views', () => {
         error: i % 4 === 0 ? { class: 'X', code: `E${i}`, message: `message ${i}`, phase: 'agent' } : null,
         startedAt: i % 9 === 0 ? 'not a date' : new Date(1.7e12 + i * 1000).toISOString(),
         endedAt: i % 11 === 0 ? '2025-01-01T00:00:00Z' : new Date(1.7e12 + i * 1000 + i * 37).toISOString(),
-        steps: record.steps.slice(0, 1 + (i % record.steps.length)).map((s, j) => ({ ...s, agentMs: i * 31 + j, rewards: i % 2 ? {} : { a: i / 7 } })),
+        steps: record.steps.slice(0, 1 + (i % record.steps.length)).map((s, j) => ({ ...s, agentMs: i * 31 + j, rewards: (i % 2 ? {} : { a: i / 7 }) as Record<string, number> })),
       };
       t.key = i % 6 === 0 ? `custom-${i}` : `${t.taskId}__${i % 8 === 0 ? 'other' : t.harness}__${t.trial}`;
       if (i % 13 === 0) delete (t as Partial<TrialResult>).image;
@@ -85,6 +85,9 @@ describe('encodeColumn', () => {
   it('gives back every value, absent fields included, in each of its forms', () => {
     const cases: unknown[][] = [
       [1, 1, undefined, 1],
+      // Holes: how a column built row by row leaves a field absent.
+      [1, , 2, , null, { a: 1 }, , [1]],
+      [{ a: 1 }, , null, { a: 2 }, ...Array.from({ length: 70 }, (_, i) => ({ a: i, b: [i] }))],
       ['a', 'b', 'a', undefined, null],
       Array.from({ length: 300 }, (_, i) => (i % 17 === 0 ? undefined : i * 1.5)),
       Array.from({ length: 300 }, (_, i) => (i % 5 === 0 ? null : i % 7 === 0 ? undefined : { n: i, s: `s${i % 3}`, deep: { k: i % 2 ? [i, i + 1] : [] } })),
