@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
+import { gunzipSync } from 'node:zlib';
 import type { MatrixCell, ReportModel, TrialDetail, TrialView } from '../report/html/model-types.js';
 import type { PageModel } from '../report/html/page-data.js';
 
@@ -45,16 +46,16 @@ export function pageColumnValue(col: unknown, r: number): unknown {
   return x === ABSENT ? undefined : plain(x);
 }
 
-function scriptJson(html: string, id: string): unknown {
-  const m = new RegExp(`<script type="application/json" id="${id}">([\\s\\S]*?)</script>`).exec(html);
+function scriptText(html: string, id: string): string {
+  const m = new RegExp(`<script [^>]*id="${id}">([\\s\\S]*?)</script>`).exec(html);
   if (!m) throw new Error(`no #${id} in the page`);
-  return JSON.parse(m[1]!);
+  return m[1]!;
 }
 
 /** The report model as the page rebuilds it from a rendered file; trials in the page's order (cell by cell). */
 export function modelFromHtml(html: string): ReportModel {
-  const page = scriptJson(html, 'hbench-data') as PageModel;
-  const details = scriptJson(html, 'hbench-details') as Record<string, TrialDetail>;
+  const page = JSON.parse(scriptText(html, 'hbench-data')) as PageModel;
+  const details = JSON.parse(gunzipSync(Buffer.from(scriptText(html, 'hbench-details'), 'base64')).toString('utf8')) as Record<string, TrialDetail>;
   const store = pageTrialStore(page);
   const trials = Array.from({ length: store.count }, (_, i) => store.at(i));
   const cells: MatrixCell[] = page.matrix.cells.map(({ t, ...c }) => ({ ...c, trialIds: trials.slice(t[0], t[0] + t[1]).map((v) => v.id) }));

@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import type { ReportModel } from './model-types.js';
+import type { ReportModel, TrialDetail } from './model-types.js';
 import { pageModel } from './page-data.js';
 
 /** The page's own scripts, in load order: each adds to the `HB` namespace that main.js starts. */
@@ -45,6 +46,15 @@ export function escapeHtml(s: string): string {
  */
 export function embedJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Trial details as gzip in base64, unpacked by the page (DecompressionStream) when a trial is first opened.
+ * Trajectories repeat themselves, so megabytes shrink several-fold, and the browser reads a much shorter page before
+ * it can show anything. Base64 needs no escaping inside a script element.
+ */
+export function packDetails(details: Record<string, TrialDetail>): string {
+  return gzipSync(JSON.stringify(details)).toString('base64');
 }
 
 const CSP = [
@@ -92,7 +102,7 @@ ${banner}
 </main>
 <footer class="page-foot">harness-bench ${escapeHtml(model.provenance.tool.version)} · report schema ${model.schema} · ${model.mode === 'live' ? 'live view' : 'self-contained file'}</footer>
 <script type="application/json" id="hbench-data">${embedJson(page)}</script>
-<script type="application/json" id="hbench-details">${embedJson(details)}</script>
+<script type="application/octet-stream" data-encoding="gzip+base64" id="hbench-details">${packDetails(details)}</script>
 ${vendorScripts()}
 ${CLIENT_SCRIPTS.map((f) => scriptTag(asset(f))).join('\n')}
 </body>

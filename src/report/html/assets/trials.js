@@ -38,20 +38,26 @@
     return { trajectory, verifier };
   }
 
-  /** @type {Record<string, any> | null} */
+  /** @type {Promise<Record<string, any>> | null} */
   let details = null;
-  /** Embedded details are parsed when the first trial is opened: most readers of a big report open none. */
+  /** Embedded details are unpacked when the first trial is opened: most readers of a big report open none. */
   function embeddedDetails() {
-    if (!details) {
+    details ??= (async () => {
       const node = document.getElementById('hbench-details');
-      details = JSON.parse((node && node.textContent) || '{}');
-    }
-    return /** @type {Record<string, any>} */ (details);
+      const text = ((node && node.textContent) || '').trim();
+      if (!text) return {};
+      const binary = atob(text);
+      const bytes = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+      return JSON.parse(await new Response(stream).text());
+    })();
+    return details;
   }
 
   /** @param {any} t */
   HB.loadDetail = function (t) {
-    if (HB.model.mode !== 'live') return Promise.resolve(embeddedDetails()[t.id] || null);
+    if (HB.model.mode !== 'live') return embeddedDetails().then((d) => d[t.id] || null);
     if (!cache.has(t.id)) cache.set(t.id, fetchDetail(t));
     return /** @type {Promise<any>} */ (cache.get(t.id));
   };
