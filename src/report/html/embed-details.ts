@@ -21,7 +21,13 @@ export async function embedDetails(
   capBytes: number,
 ): Promise<{ details: Record<string, TrialDetail>; leftOut: number }> {
   const flakyPairs = new Set(cells.filter((c) => c.flags.flaky).map((c) => `${c.taskId}\0${c.harness}`));
+  const candidates = load.candidates ? await load.candidates() : null;
   const order = trials
+    .filter((t) => {
+      if (!candidates || candidates.has(t.key)) return true;
+      t.detail = 'none';
+      return false;
+    })
     .map((t, i) => ({ t, i, p: priority(t, flakyPairs) }))
     .sort((a, b) => a.p - b.p || a.i - b.i)
     .map((x) => x.t);

@@ -11,7 +11,10 @@ import type { TrialDetail, TrialView } from './model-types.js';
 /** The verifier output shown per step: its end, where test summaries and failures are. */
 export const VERIFIER_TAIL_BYTES = 8 * 1024;
 
-export type DetailLoader = (key: string, trial: TrialResult) => Promise<TrialDetail | null>;
+export type DetailLoader = ((key: string, trial: TrialResult) => Promise<TrialDetail | null>) & {
+  /** Keys that may have details at all; any other has none, and is not worth a call (most trials of a large run). */
+  candidates?: () => Promise<ReadonlySet<string>>;
+};
 
 async function isFile(p: string): Promise<boolean> {
   try {
@@ -107,9 +110,9 @@ async function tail(file: string, bytes: number): Promise<{ text: string; size: 
 export function fileDetailLoader(runDir: string, tailBytes = VERIFIER_TAIL_BYTES): DetailLoader {
   // Listed on first use; trials without a folder then cost nothing.
   let present: Promise<Set<string>> | null = null;
-  return async (key, trial) => {
-    present ??= listTrialFolders(runDir);
-    if (!(await present).has(key)) return null;
+  const candidates = () => (present ??= listTrialFolders(runDir));
+  const load: DetailLoader = async (key, trial) => {
+    if (!(await candidates()).has(key)) return null;
     const dir = path.join(runDir, 'trials', key);
     const trajFile = path.join(dir, 'trajectory.jsonl');
     const trajectory = (await isFile(trajFile)) ? parseTrajectory(await readFile(trajFile, 'utf8')) : null;
@@ -121,4 +124,6 @@ export function fileDetailLoader(runDir: string, tailBytes = VERIFIER_TAIL_BYTES
     if (trajectory === null && verifier.length === 0) return null;
     return { trajectory, verifier };
   };
+  load.candidates = candidates;
+  return load;
 }
