@@ -41,8 +41,8 @@ export function escapeHtml(s: string): string {
 
 /**
  * JSON that cannot close its <script> element: every `<` becomes \u003c (still the same JSON). Every character
- * beyond ASCII is escaped too: one of them in megabytes of data sends Chromium down a slow text-decoding path that
- * cost more than a second on a large report.
+ * beyond ASCII is escaped too (U+2028 and U+2029 among them), so the embedded data never depends on the page's
+ * character decoding.
  */
 export function embedJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
