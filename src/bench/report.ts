@@ -39,7 +39,7 @@ export async function reportBench(): Promise<string> {
   }
 }
 
-async function writeResults(dir: string): Promise<number> {
+export async function writeResults(dir: string): Promise<number> {
   const tasks = Array.from({ length: TASKS }, (_, i) => `task-${String(i).padStart(3, '0')}`);
   const record: RunRecord = {
     schema: 1,

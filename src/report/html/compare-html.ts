@@ -9,7 +9,7 @@ import type { RunRecord } from '../../records/run-record.js';
 import type { TrialResult } from '../../records/trial-result.js';
 import { renderReport } from './render.js';
 import { buildReportModel } from './report-model.js';
-import { fileDetailLoader, probeTrialFiles, type DetailLoader } from './trial-files.js';
+import { fileDetailLoader, probeRunFiles, type DetailLoader } from './trial-files.js';
 import type { ReportModel } from './model-types.js';
 
 export interface CompareReportOptions {
@@ -55,7 +55,11 @@ export async function buildCompareModel(base: ResultSide, cand: ResultSide, opti
     sources: [base, cand].map((s) => ({ label: s.label, dir: s.dir, runId: s.record.runId })),
     title: `hbench compare: ${names[1]} vs ${names[0]}`,
   });
-  for (const v of model.trials) v.files = await probeTrialFiles(sideOf(v).side.dir, v);
+  for (const { side } of sides.values()) {
+    const views = model.trials.filter((v) => sideOf(v).side === side);
+    const files = await probeRunFiles(side.dir, views);
+    views.forEach((v, i) => (v.files = files[i]!));
+  }
   return model;
 }
 

@@ -6,7 +6,9 @@ export function buildMatrix(taskIds: string[], harnesses: string[], trials: Tria
   const byPair = new Map<string, TrialView[]>();
   for (const t of trials) {
     const k = `${t.taskId}\0${t.harness}`;
-    byPair.set(k, [...(byPair.get(k) ?? []), t]);
+    const list = byPair.get(k);
+    if (list) list.push(t);
+    else byPair.set(k, [t]);
   }
   const cell = (taskId: string, harness: string) => {
     const ts = (byPair.get(`${taskId}\0${harness}`) ?? []).slice().sort((a, b) => a.trial - b.trial);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSide } from '../../runner/load-results.js';
+import { modelFromHtml } from '../../test-support/report-page.js';
 import { buildCompareModel, renderCompareReport } from './compare-html.js';
 import { embedJson, renderReport } from './render.js';
 import { startViewServer, type ViewServer } from './view-server.js';
@@ -18,10 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-function embedded(html: string): unknown {
-  const m = /<script type="application\/json" id="hbench-data">([\s\S]*?)<\/script>/.exec(html);
-  return JSON.parse(m![1]!);
-}
+const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 describe('renderReport', () => {
   it('is one self-contained page: no external scripts, styles, fonts or images', async () => {
@@ -38,9 +36,13 @@ describe('renderReport', () => {
     const model = await loadRunModel(path.join(fixtures, 'sim-run'));
     model.title = 'x</script><script>alert(1)</script>';
     const html = renderReport(model);
-    const json = /id="hbench-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
-    expect(json).not.toContain('<');
-    expect(embedded(html)).toEqual(model);
+    for (const id of ['hbench-data', 'hbench-details']) {
+      const json = new RegExp(`id="${id}">([\\s\\S]*?)</script>`).exec(html)![1]!;
+      expect(json).not.toContain('<');
+    }
+    // What the page rebuilds (trials cell by cell) is the model.
+    const rebuilt = modelFromHtml(html);
+    expect({ ...rebuilt, trials: byId(rebuilt.trials) }).toEqual({ ...model, trials: byId(model.trials) });
     expect(html).toContain('<title>x&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>');
     expect(embedJson({ a: '</script>\u2028' })).toBe('{"a":"\\u003c/script>\\u2028"}');
   });
@@ -57,7 +59,7 @@ describe('writeRunReport', () => {
 
   it('keeps raw-file links pointing at the run when written elsewhere', async () => {
     const file = await writeRunReport(path.join(tmp, 'sim-run'), { file: path.join(tmp, 'out', '..', 'elsewhere.html') });
-    const model = embedded(await readFile(file, 'utf8')) as { trials: Array<{ raw: string; key: string }> };
+    const model = modelFromHtml(await readFile(file, 'utf8'));
     expect(model.trials[0]!.raw).toBe(`sim-run/trials/${model.trials[0]!.key}/`);
   });
 });
@@ -93,10 +95,11 @@ describe('startViewServer', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const page = await fetch(server.url);
     expect(page.headers.get('content-type')).toContain('text/html');
-    const model = embedded(await page.text()) as { mode: string; details: object; trials: Array<{ files: { trajectory: boolean } }> };
+    const model = modelFromHtml(await page.text());
     expect(model.mode).toBe('live');
     expect(model.details).toEqual({});
-    expect(model.trials.every((t) => t.files.trajectory)).toBe(true);
+    expect(model.trials).toHaveLength(48);
+    expect(model.trials.every((t) => t.files!.trajectory)).toBe(true);
     const traj = await fetch(new URL('trials/alpha__baseline__1/trajectory.jsonl', server.url));
     expect(traj.status).toBe(200);
     expect(traj.headers.get('content-type')).toContain('text/plain');

@@ -5,11 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import type { ReportModel } from './model-types.js';
+import type { ReportModel, TrialDetail } from './model-types.js';
+import { pageModel } from './page-data.js';
 
 /** The page's own scripts, in load order: each adds to the `HB` namespace that main.js starts. */
-export const CLIENT_SCRIPTS = ['util.js', 'provenance.js', 'leaderboard.js', 'charts.js', 'matrix.js', 'funnel.js', 'ab.js', 'trial-viewer.js', 'trials.js', 'report.js'];
+export const CLIENT_SCRIPTS = ['util.js', 'columns.js', 'trial-store.js', 'provenance.js', 'leaderboard.js', 'charts.js', 'matrix.js', 'funnel.js', 'ab.js', 'trial-viewer.js', 'trials.js', 'report.js'];
 
 const requireHere = createRequire(import.meta.url);
 
@@ -37,9 +39,22 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** JSON that cannot close its <script> element: every `<` becomes \u003c (still the same JSON). */
+/**
+ * JSON that cannot close its <script> element: every `<` becomes \u003c (still the same JSON). Every character
+ * beyond ASCII is escaped too (U+2028 and U+2029 among them), so the embedded data never depends on the page's
+ * character decoding.
+ */
 export function embedJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value).replace(/[<\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Trial details as gzip in base64, unpacked by the page (DecompressionStream) when a trial is first opened.
+ * Trajectories repeat themselves, so megabytes shrink several-fold, and the browser reads a much shorter page before
+ * it can show anything. Base64 needs no escaping inside a script element.
+ */
+export function packDetails(details: Record<string, TrialDetail>): string {
+  return gzipSync(JSON.stringify(details)).toString('base64');
 }
 
 const CSP = [
@@ -52,6 +67,7 @@ const CSP = [
 ].join('; ');
 
 export function renderReport(model: ReportModel): string {
+  const { page, details } = pageModel(model);
   const banner = model.provenance.model?.simulated
     ? `<div class="sim-banner" data-testid="simulated-banner" role="alert">SIMULATED MODEL: ${escapeHtml(model.provenance.model.id)} is not a language model. These numbers exercise the tool, they say nothing about any LLM.</div>`
     : '';
@@ -85,7 +101,8 @@ ${banner}
   <section id="trials"></section>
 </main>
 <footer class="page-foot">harness-bench ${escapeHtml(model.provenance.tool.version)} · report schema ${model.schema} · ${model.mode === 'live' ? 'live view' : 'self-contained file'}</footer>
-<script type="application/json" id="hbench-data">${embedJson(model)}</script>
+<script type="application/json" id="hbench-data">${embedJson(page)}</script>
+<script type="application/octet-stream" data-encoding="gzip+base64" id="hbench-details">${packDetails(details)}</script>
 ${vendorScripts()}
 ${CLIENT_SCRIPTS.map((f) => scriptTag(asset(f))).join('\n')}
 </body>

@@ -2,7 +2,7 @@
  * The raw files of one trial folder, as the report reads them: trajectory.jsonl and each step's verifier stdout.
  * Single-step tasks keep the verifier output in `verifier/`, multi-step tasks in `verifier/<step>/`.
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActionRecord } from '../../records/action-record.js';
 import type { TrialResult } from '../../records/trial-result.js';
@@ -11,7 +11,10 @@ import type { TrialDetail, TrialView } from './model-types.js';
 /** The verifier output shown per step: its end, where test summaries and failures are. */
 export const VERIFIER_TAIL_BYTES = 8 * 1024;
 
-export type DetailLoader = (key: string, trial: TrialResult) => Promise<TrialDetail | null>;
+export type DetailLoader = ((key: string, trial: TrialResult) => Promise<TrialDetail | null>) & {
+  /** Keys that may have details at all; any other has none, and is not worth a call (most trials of a large run). */
+  candidates?: () => Promise<ReadonlySet<string>>;
+};
 
 async function isFile(p: string): Promise<boolean> {
   try {
@@ -37,6 +40,43 @@ async function verifierFiles(trialDir: string, trial: TrialResult): Promise<Arra
 export async function probeTrialFiles(runDir: string, trial: TrialResult): Promise<NonNullable<TrialView['files']>> {
   const dir = path.join(runDir, 'trials', trial.key);
   return { trajectory: await isFile(path.join(dir, 'trajectory.jsonl')), verifier: await verifierFiles(dir, trial) };
+}
+
+/**
+ * Names under `<runDir>/trials/`, read once: a large run has files for only some of its trials, and a stat per
+ * trial that has none cost minutes. Empty when the folder does not exist.
+ */
+export async function listTrialFolders(runDir: string): Promise<Set<string>> {
+  try {
+    return new Set(await readdir(path.join(runDir, 'trials')));
+  } catch {
+    return new Set();
+  }
+}
+
+/** Open files are limited and each probe is a few stats: this many trials are probed or loaded at once. */
+export const IO_CONCURRENCY = 16;
+
+/** `fn` over `items` with at most `limit` calls in flight; results in the order of `items`. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+const NO_FILES = (): NonNullable<TrialView['files']> => ({ trajectory: false, verifier: [] });
+
+/** The raw files of many trials of one results folder: only folders that exist are probed. */
+export async function probeRunFiles(runDir: string, trials: readonly TrialResult[]): Promise<Array<NonNullable<TrialView['files']>>> {
+  const present = await listTrialFolders(runDir);
+  return mapLimit(trials, IO_CONCURRENCY, (t) => (present.has(t.key) ? probeTrialFiles(runDir, t) : Promise.resolve(NO_FILES())));
 }
 
 /** Trajectory lines; a line cut short by a crash is skipped rather than failing the report. */
@@ -68,7 +108,11 @@ async function tail(file: string, bytes: number): Promise<{ text: string; size: 
 
 /** Reads trial details from a results folder (`<runDir>/trials/<key>/`). */
 export function fileDetailLoader(runDir: string, tailBytes = VERIFIER_TAIL_BYTES): DetailLoader {
-  return async (key, trial) => {
+  // Listed on first use; trials without a folder then cost nothing.
+  let present: Promise<Set<string>> | null = null;
+  const candidates = () => (present ??= listTrialFolders(runDir));
+  const load: DetailLoader = async (key, trial) => {
+    if (!(await candidates()).has(key)) return null;
     const dir = path.join(runDir, 'trials', key);
     const trajFile = path.join(dir, 'trajectory.jsonl');
     const trajectory = (await isFile(trajFile)) ? parseTrajectory(await readFile(trajFile, 'utf8')) : null;
@@ -80,4 +124,6 @@ export function fileDetailLoader(runDir: string, tailBytes = VERIFIER_TAIL_BYTES
     if (trajectory === null && verifier.length === 0) return null;
     return { trajectory, verifier };
   };
+  load.candidates = candidates;
+  return load;
 }

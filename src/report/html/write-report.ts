@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ResultsStore } from '../../runner/results-store.js';
 import { renderReport } from './render.js';
 import { buildReportModel, type ReportModelInput } from './report-model.js';
-import { fileDetailLoader, probeTrialFiles } from './trial-files.js';
+import { fileDetailLoader, probeRunFiles } from './trial-files.js';
 import type { ReportModel } from './model-types.js';
 import type { TrialResult } from '../../records/trial-result.js';
 
@@ -20,8 +20,9 @@ export async function loadRunModel(runDir: string, options: RunReportOptions & {
   const { file: _file, rawPrefix = '', ...modelOptions } = options;
   const locate = (t: TrialResult) => ({ id: t.key, raw: `${rawPrefix}trials/${encodeURIComponent(t.key)}/` });
   const model = await buildReportModel({ ...modelOptions, record, trials, locate, loadTrajectory: fileDetailLoader(runDir) });
-  const byKey = new Map(trials.map((t) => [t.key, t]));
-  for (const t of model.trials) t.files = await probeTrialFiles(runDir, byKey.get(t.key)!);
+  // model.trials are in the order of `trials`, one view per record.
+  const files = await probeRunFiles(runDir, trials);
+  model.trials.forEach((t, i) => (t.files = files[i]!));
   return model;
 }
 

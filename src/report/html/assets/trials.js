@@ -38,20 +38,37 @@
     return { trajectory, verifier };
   }
 
+  /** @type {Promise<Record<string, any>> | null} */
+  let details = null;
+  /** Embedded details are unpacked when the first trial is opened: most readers of a big report open none. */
+  function embeddedDetails() {
+    details ??= (async () => {
+      const node = document.getElementById('hbench-details');
+      const text = ((node && node.textContent) || '').trim();
+      if (!text) return {};
+      const binary = atob(text);
+      const bytes = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+      return JSON.parse(await new Response(stream).text());
+    })();
+    return details;
+  }
+
   /** @param {any} t */
   HB.loadDetail = function (t) {
-    if (HB.model.mode !== 'live') return Promise.resolve(HB.model.details[t.id] || null);
+    if (HB.model.mode !== 'live') return embeddedDetails().then((d) => d[t.id] || null);
     if (!cache.has(t.id)) cache.set(t.id, fetchDetail(t));
     return /** @type {Promise<any>} */ (cache.get(t.id));
   };
 
   /** @param {any} m */
   HB.renderTrials = function (m) {
-    HB.trialsById = new Map(m.trials.map((/** @type {any} */ t) => [t.id, t]));
+    HB.trials = HB.trialStore(m);
     const root = /** @type {HTMLElement} */ (document.getElementById('trials'));
     const cap = m.mode === 'live'
       ? 'Live view: each trial\'s trajectory and verifier output are read from the results folder when opened.'
-      : `Trajectories and verifier output of ${m.trials.length - m.leftOut} trials are embedded (cap ${fmt.bytes(m.capBytes)}; failures and flaky tasks first)` + (m.leftOut ? `; ${m.leftOut} left out: their raw files are linked instead (or run \`hbench view\`).` : '.');
+      : `Trajectories and verifier output of ${m.trials.count - m.leftOut} trials are embedded (cap ${fmt.bytes(m.capBytes)}; failures and flaky tasks first)` + (m.leftOut ? `; ${m.leftOut} left out: their raw files are linked instead (or run \`hbench view\`).` : '.');
     root.replaceChildren(
       HB.heading('Trials', 'trials'),
       el('p', { class: 'note', 'data-testid': 'embed-note' }, cap),
@@ -63,7 +80,7 @@
   /** @param {any} c a matrix cell */
   HB.showCell = function (c) {
     const list = /** @type {HTMLElement} */ (document.getElementById('trial-list'));
-    const trials = c.trialIds.map((/** @type {string} */ id) => HB.trialsById.get(id)).filter(Boolean);
+    const trials = HB.trials.ofCell(c);
     const rows = trials.map((/** @type {any} */ t) => el('tr', { class: 'trial-row', 'data-testid': 'trial-row', 'data-trial': t.id, tabindex: 0,
       onclick: (/** @type {Event} */ e) => open(t, /** @type {HTMLElement} */ (e.currentTarget)), onkeydown: (/** @type {KeyboardEvent} */ e) => { if (e.key === 'Enter') open(t, /** @type {HTMLElement} */ (e.currentTarget)); } },
       el('td', { class: 'num' }, `#${t.trial}`),
@@ -93,11 +110,10 @@
   /** Opens the trial a link names (`report.html#trial=<id>`), so a trial can be pointed at in a review or an issue. */
   HB.openFromHash = function () {
     const m = /^#trial=(.+)$/.exec(location.hash);
-    const t = m && HB.trialsById.get(decodeURIComponent(m[1]));
-    if (!t) return;
-    const cell = HB.model.matrix.cells.find((/** @type {any} */ c) => c.trialIds.includes(t.id));
-    if (cell) HB.showCell(cell);
-    HB.openTrial(t);
+    const found = m && HB.trials.byId(decodeURIComponent(m[1]));
+    if (!found) return;
+    if (found.cell) HB.showCell(found.cell);
+    HB.openTrial(found.trial);
     /** @type {HTMLElement} */ (document.getElementById('trial-viewer-slot')).scrollIntoView();
   };
 

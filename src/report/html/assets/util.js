@@ -31,11 +31,17 @@
   HB.el.svgTags = new Set(['line', 'rect', 'circle', 'g', 'text', 'path', 'title']);
 
   const finite = (/** @type {any} */ x) => typeof x === 'number' && Number.isFinite(x);
+  /** One formatter per precision: toLocaleString builds a new one on every call. @type {Map<number, Intl.NumberFormat>} */
+  const formats = new Map();
+  const numberFormat = (/** @type {number} */ d) => {
+    if (!formats.has(d)) formats.set(d, new Intl.NumberFormat('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+    return /** @type {Intl.NumberFormat} */ (formats.get(d));
+  };
   HB.fmt = {
     pct: (/** @type {any} */ x, d = 1) => (finite(x) ? `${(x * 100).toFixed(d)}%` : '–'),
     pts: (/** @type {any} */ x, d = 1) => (finite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(d)} pts` : '–'),
     p: (/** @type {any} */ x) => (finite(x) ? (x < 0.001 ? '< 0.001' : x.toFixed(3)) : '–'),
-    num: (/** @type {any} */ x, d = 0) => (finite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '–'),
+    num: (/** @type {any} */ x, d = 0) => (finite(x) ? numberFormat(d).format(x) : '–'),
     usd: (/** @type {any} */ x) => (finite(x) ? (x === 0 ? '$0' : x < 0.01 ? `$${x.toFixed(4)}` : `$${x.toFixed(3)}`) : '–'),
     ms: (/** @type {any} */ x) => {
       if (!finite(x)) return '–';
