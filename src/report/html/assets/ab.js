@@ -42,7 +42,7 @@
       el('div', { class: 'toolbar' }, el('label', {}, 'Baseline ', select)),
       readings,
       el('div', { class: 'table-wrap' }, el('table', { 'data-testid': 'ab-table' },
-        el('thead', {}, el('tr', {}, ['candidate', 'baseline rate', 'candidate rate', 'difference', '95% CI', 'p', 'verdict', 'MDE', 'tasks', 'test'].map((h) => el('th', {}, h)))),
+        el('thead', {}, el('tr', {}, ['candidate', 'baseline rate', 'candidate rate', 'difference', `${+(100 * (1 - m.alpha)).toFixed(2)}% CI`, 'p', 'verdict', 'MDE', 'tasks', 'test'].map((h) => el('th', {}, h)))),
         tbody)),
       el('p', { class: 'note' }, `Paired over the tasks both ran: difference = mean of per-task differences; p from the exact sign-flip permutation test (≤ 16 tasks) or a paired t test; α = ${m.alpha}. MDE: the smallest difference this run detects with power 0.8 (as \`hbench plan\`).`),
     );

@@ -77,7 +77,7 @@
     const copy = el('button', { 'data-testid': 'copy-markdown', onclick: () => copyText(HB.leaderboardMarkdown(m), status) }, 'Copy as Markdown');
     root.replaceChildren(
       HB.heading('Leaderboard', 'leaderboard'),
-      el('p', { class: 'note' }, 'Pass rate = mean of per-task pass rates; 95% CI clustered by task (t with tasks−1 df; Wilson for a single task). "Tied": the paired comparison with the leader is not significant at α (hover it for p). Click a column header to sort.'),
+      el('p', { class: 'note' }, 'Pass rate = mean of per-task pass rates; 95% CI: Wilson score interval on the task-clustered effective sample size (t with tasks−1 df; plain Wilson for a single task). "Tied": the paired comparison with the leader is not significant at α (hover it for p). Click a column header to sort.'),
       el('div', { class: 'toolbar' }, copy, status),
       el('div', { class: 'table-wrap' }, table),
     );
