@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { RunRecord } from '../records/run-record.js';
 import type { TrialResult } from '../records/trial-result.js';
 import type { RateEstimate } from '../scoring/rates.js';
-import { summarise, type SummaryOptions } from '../scoring/summary.js';
+import { rowFigures, summarise, type SummaryOptions } from '../scoring/summary.js';
 
 export interface LeaderboardRun {
   dir: string;
@@ -108,15 +108,8 @@ function rowsOf(run: LeaderboardRun, options: LeaderboardOptions, ambiguous: (ha
       model: record.model ? { id: record.model.id, simulated: record.model.simulated } : null,
       passRate: h.passRate,
       trialsPerTask: { min: perTask.length ? Math.min(...perTask) : 0, max: perTask.length ? Math.max(...perTask) : 0 },
-      tasks: h.tasks,
-      trials: h.trials,
-      passed: h.passed,
-      failed: h.failed,
-      timeouts: h.timeouts,
-      errors: h.errors,
+      ...rowFigures(h),
       date: record.startedAt,
-      meanTokens: h.tokens?.mean ?? null,
-      meanCostUsd: h.costUsd?.mean ?? null,
     };
   });
 }

@@ -157,3 +157,17 @@ function stepStats(results: TrialResult[]): StepStats[] {
     conditionalRate: prevPassed ? passedAfterPrev / prevPassed : null,
   }));
 }
+
+/** A harness's counts and means as leaderboard rows show them (the HTML report and `hbench leaderboard` alike). */
+export function rowFigures(h: HarnessSummary) {
+  return {
+    trials: h.trials,
+    tasks: h.tasks,
+    passed: h.passed,
+    failed: h.failed,
+    timeouts: h.timeouts,
+    errors: h.errors,
+    meanTokens: h.tokens?.mean ?? null,
+    meanCostUsd: h.costUsd?.mean ?? null,
+  };
+}

@@ -7,7 +7,7 @@ import type { RunRecord } from '../../records/run-record.js';
 import type { TrialResult } from '../../records/trial-result.js';
 import { pairedComparison } from '../../scoring/paired.js';
 import type { TaskTally } from '../../scoring/rates.js';
-import { summarise, taskTallies, type HarnessSummary } from '../../scoring/summary.js';
+import { rowFigures, summarise, taskTallies, type HarnessSummary } from '../../scoring/summary.js';
 import { abRow, fin } from './ab.js';
 import { DEFAULT_CAP_BYTES, embedDetails } from './embed-details.js';
 import { buildMatrix } from './matrix.js';
@@ -87,14 +87,7 @@ function leaderboard(summaries: HarnessSummary[], tallies: Map<string, Map<strin
       ciMethod: h.passRate?.method ?? null,
       passAtK: pk?.passAtK ?? null,
       passHatK: pk?.passHatK ?? null,
-      trials: h.trials,
-      tasks: h.tasks,
-      passed: h.passed,
-      failed: h.failed,
-      timeouts: h.timeouts,
-      errors: h.errors,
-      meanTokens: h.tokens?.mean ?? null,
-      meanCostUsd: h.costUsd?.mean ?? null,
+      ...rowFigures(h),
       meanDurationMs: h.meanDurationMs,
       leader: isLeader,
       // Sharing a single task is too little to tell two harnesses apart: that counts as tied, with no p-value.
