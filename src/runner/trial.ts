@@ -122,6 +122,10 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
         }
       }
 
+      // Per-phase network policy: the container leaves or rejoins its network between phases (--allow-network and
+      // the gateway's isolated network keep theirs throughout).
+      const switching = !deps.allowNetwork && !viaGateway;
+      if (switching && step.agentNetwork) await sandbox.setNetwork(step.agentNetwork);
       const agentStart = performance.now();
       phase = 'agent';
       const agent = await runAgentPhase(harness, { ...base, step, stepIndex: i, instruction: step.instruction }, step.agentTimeoutSec, deps.signal);
@@ -135,6 +139,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
 
       // Verify, even after an agent timeout (as Harbor does).
       const outDir = task.multiStep ? path.join(trialDir, 'verifier', step.name) : path.join(trialDir, 'verifier');
+      if (switching && step.verifierNetwork) await sandbox.setNetwork(step.verifierNetwork);
       const verifyOptions = { task, step, stepIndex: i, sandbox: sandbox!, outDir, signal: deps.signal };
       const v = await timed('verify', () =>
         mode === 'separate' ? verifySeparately({ ...verifyOptions, sandboxes: deps.sandboxes, image: image!, environment, name: id.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': id.key } }) : verifyStep(verifyOptions),

@@ -80,7 +80,8 @@ export class DockerBackend implements SandboxBackend {
       if (e instanceof HbenchError) throw e;
       throw new DockerApiError(`starting a container from ${options.image.ref}`, e);
     }
-    const sandbox = new DockerSandbox(container, container.id, workdir, (s) => this.live.delete(s));
+    const onBridge = !options.isolatedNetwork && env.network === 'bridge';
+    const sandbox = new DockerSandbox(container, container.id, workdir, (s) => this.live.delete(s), onBridge ? this.docker.getNetwork('bridge') : null);
     this.live.add(sandbox);
     return sandbox;
   }

@@ -43,7 +43,24 @@ export class DockerSandbox implements Sandbox {
     readonly id: string,
     readonly workdir: string,
     private readonly onClose: (sandbox: DockerSandbox) => void,
+    /** The network it was started on and can leave and rejoin (null: it has none, or an isolated one). */
+    private readonly switchable: Docker.Network | null = null,
   ) {}
+
+  private network: 'none' | 'bridge' = 'bridge';
+
+  async setNetwork(mode: 'none' | 'bridge'): Promise<boolean> {
+    if (!this.switchable) return false;
+    if (mode === this.network) return true;
+    try {
+      if (mode === 'none') await this.switchable.disconnect({ Container: this.id, Force: true });
+      else await this.switchable.connect({ Container: this.id });
+      this.network = mode;
+      return true;
+    } catch (e) {
+      throw new DockerApiError(`switching ${this.id.slice(0, 12)} to network ${mode}`, e);
+    }
+  }
 
   async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
     const started = performance.now();

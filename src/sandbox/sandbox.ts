@@ -57,6 +57,11 @@ export interface Sandbox extends AsyncDisposable {
   exportDir(path: string): Promise<NodeJS.ReadableStream | null>;
   /** Unpacks a tar stream made by exportDir into `parentDir`. */
   importArchive(archive: NodeJS.ReadableStream, parentDir: string): Promise<void>;
+  /**
+   * Switch between no network (`none`) and the task's network (`bridge`) for the next phase. Only a sandbox started
+   * on `bridge` can switch; returns false (and changes nothing) otherwise.
+   */
+  setNetwork(mode: 'none' | 'bridge'): Promise<boolean>;
   /** Remove the sandbox and everything it owns. Idempotent. */
   close(): Promise<void>;
 }

@@ -20,9 +20,10 @@ import { taskErrorFromZod } from './zod-issues.js';
 const stringTable = z.record(z.string(), z.string());
 const seconds = z.number().positive();
 
-const PhaseAgent = z.looseObject({ timeout_sec: seconds.optional() });
+const NetworkMode = z.enum(['public', 'no-network', 'allowlist']);
+const PhaseAgent = z.looseObject({ timeout_sec: seconds.optional(), network_mode: NetworkMode.optional() });
 const User = z.union([z.string().min(1), z.number().int().min(0)]).transform(String);
-const PhaseVerifier = z.looseObject({ timeout_sec: seconds.optional(), env: stringTable.optional(), user: User.optional(), environment_mode: z.enum(['shared', 'separate']).optional() });
+const PhaseVerifier = z.looseObject({ timeout_sec: seconds.optional(), env: stringTable.optional(), user: User.optional(), environment_mode: z.enum(['shared', 'separate']).optional(), network_mode: NetworkMode.optional() });
 
 const HarborToml = z.looseObject({
   schema_version: z.union([z.string(), z.number()]).optional(),
@@ -139,6 +140,8 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
         minReward: s.min_reward ?? null,
         healthcheck: healthcheck(s.healthcheck),
         artifacts: artifacts(s.artifacts),
+        agentNetwork: phaseNetwork(s.agent?.network_mode ?? toml.agent?.network_mode) ?? ownNetwork(toml),
+        verifierNetwork: phaseNetwork(s.verifier?.network_mode ?? toml.verifier?.network_mode) ?? ownNetwork(toml),
       };
     });
   } else {
@@ -156,6 +159,8 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
         minReward: null,
         healthcheck: null,
         artifacts: [],
+        agentNetwork: phaseNetwork(toml.agent?.network_mode) ?? ownNetwork(toml),
+        verifierNetwork: phaseNetwork(toml.verifier?.network_mode) ?? ownNetwork(toml),
       },
     ];
   }
@@ -197,7 +202,10 @@ async function resolveEnvironment(dir: string, toml: HarborToml, env: Record<str
     contentHash = await hashTree([envDir]);
   }
   const memoryMb = e.memory_mb ?? (e.memory ? parseSizeMb(e.memory) : DEFAULTS.memoryMb);
-  const network = e.network_mode ? (e.network_mode === 'no-network' ? 'none' : 'bridge') : e.allow_internet === true ? 'bridge' : 'none';
+  const own = ownNetwork(toml);
+  // A phase that needs the network needs a container started on it (it leaves the network for the other phases).
+  const phases = [toml.agent, toml.verifier, ...(toml.steps ?? []).flatMap((s) => [s.agent, s.verifier])].map((p) => p?.network_mode);
+  const network = own === 'bridge' || phases.some((m) => m && m !== 'no-network') ? 'bridge' : 'none';
   return {
     source,
     contentHash,
@@ -209,6 +217,17 @@ async function resolveEnvironment(dir: string, toml: HarborToml, env: Record<str
     env,
     network,
   };
+}
+
+/** The environment's own network: `network_mode`, else the legacy `allow_internet`, else none. */
+function ownNetwork(toml: HarborToml): 'none' | 'bridge' {
+  const e = toml.environment ?? {};
+  return e.network_mode ? phaseNetwork(e.network_mode)! : e.allow_internet === true ? 'bridge' : 'none';
+}
+
+/** Harbor's network_mode as a Docker network; "allowlist" is treated as public (its host list is warned about). */
+function phaseNetwork(mode: z.infer<typeof NetworkMode> | undefined): 'none' | 'bridge' | null {
+  return mode === undefined ? null : mode === 'no-network' ? 'none' : 'bridge';
 }
 
 function verifier(testsDirs: string[], timeoutSec: number, env: Record<string, string>, user: string | null): TaskVerifier {

@@ -90,6 +90,9 @@ export interface TaskStep {
   healthcheck: Healthcheck | null;
   /** Collected after this step's agent phase. */
   artifacts: ArtifactSpec[];
+  /** Network during the agent phase and during verification (Harbor's per-phase network_mode); null = the environment's. */
+  agentNetwork: 'none' | 'bridge' | null;
+  verifierNetwork: 'none' | 'bridge' | null;
 }
 
 export interface Task {

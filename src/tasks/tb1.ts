@@ -95,6 +95,8 @@ export async function loadTb1Task(dir: string): Promise<Task> {
         minReward: null,
         healthcheck: null,
         artifacts: [],
+        agentNetwork: null,
+        verifierNetwork: null,
       },
     ],
     multiStep: false,

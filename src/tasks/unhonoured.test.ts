@@ -15,7 +15,6 @@ describe('fields read but not honoured', () => {
       steps: [{ name: 's1', min_reward: 1, healthcheck: { command: 'true' }, agent: { timeout_sec: 5 } }],
     };
     expect(unhonouredFields(toml)).toEqual([
-      'agent.network_mode',
       'environment.gpus',
       'environment.network_mode = "allowlist" (treated as public: the host allowlist is not enforced)',
       'environment.storage_mb',

@@ -7,7 +7,7 @@
 /** Paths hbench honours; `*` matches any key (informational tables are honoured by being recorded). */
 const HONOURED = [
   'schema_version', 'version', 'task.*', 'metadata.*', 'source', 'multi_step_reward_strategy', 'artifacts', 'steps.artifacts',
-  'agent.timeout_sec',
+  'agent.timeout_sec', 'agent.network_mode', 'verifier.network_mode', 'steps.agent.network_mode', 'steps.verifier.network_mode',
   'verifier.timeout_sec', 'verifier.env.*', 'verifier.user', 'verifier.environment_mode',
   'solution.env.*',
   'environment.build_timeout_sec', 'environment.docker_image', 'environment.cpus', 'environment.memory_mb', 'environment.memory',
@@ -32,7 +32,11 @@ export function unhonouredFields(toml: Record<string, unknown>): string[] {
   const verifier = toml.verifier as Record<string, unknown> | undefined;
   if (verifier && 'environment' in verifier) out.add('verifier.environment (its image is not built: the separate verifier uses the task\'s image)');
   // "allowlist" is read as a request for the network; its host list is not enforced.
-  if (env?.network_mode === 'allowlist') out.add('environment.network_mode = "allowlist" (treated as public: the host allowlist is not enforced)');
+  const phases: Array<[string, unknown]> = [['environment', env], ['agent', toml.agent], ['verifier', toml.verifier]];
+  for (const [i, s] of ((toml.steps as unknown[]) ?? []).entries()) phases.push([`steps.${i}.agent`, (s as Record<string, unknown>)?.agent], [`steps.${i}.verifier`, (s as Record<string, unknown>)?.verifier]);
+  for (const [where, table] of phases) {
+    if ((table as Record<string, unknown> | undefined)?.network_mode === 'allowlist') out.add(`${where}.network_mode = "allowlist" (treated as public: the host allowlist is not enforced)`);
+  }
   return [...out].sort();
 }
 

@@ -34,6 +34,9 @@ function fakeSandbox(answers: Record<string, [number, string]>): Sandbox & { ran
       throw new Error('the agent never copies folders out');
     },
     async importArchive() {},
+    async setNetwork() {
+      return false;
+    },
     async close() {},
     async [Symbol.asyncDispose]() {},
   };
