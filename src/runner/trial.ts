@@ -142,7 +142,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
       if (switching && step.verifierNetwork) await sandbox.setNetwork(step.verifierNetwork);
       const verifyOptions = { task, step, stepIndex: i, sandbox: sandbox!, outDir, signal: deps.signal };
       const v = await timed('verify', () =>
-        mode === 'separate' ? verifySeparately({ ...verifyOptions, sandboxes: deps.sandboxes, image: image!, environment, name: id.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': id.key } }) : verifyStep(verifyOptions),
+        mode === 'separate' ? verifySeparately({ ...verifyOptions, sandboxes: deps.sandboxes, image: image!, environment, name: id.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': id.key }, artifacts: [...step.artifacts, ...task.artifacts] }) : verifyStep(verifyOptions),
       );
       if (v.interrupted) throw new Interrupted();
       const actions = recorder.actions.slice(before);

@@ -34,4 +34,12 @@ describe('artifacts and image entrypoints (real Docker)', () => {
     const trials = await readTrials(path.join(out, 'ep'));
     expect(Object.fromEntries(trials.map((t) => [t.harness, t.status]))).toEqual({ oracle: 'passed', nop: 'failed' });
   });
+
+  it('a separate verifier gets the declared artifacts outside the working directory, where the agent left them', async () => {
+    const out = await tempDir();
+    const r = await runCli(['run', '--tasks', path.join(FIXTURES, 'artifacts/separate'), '--harness', 'oracle', '--harness', 'nop', '--out', out, '--run-id', 'separt', '--reporter', 'summary']);
+    expect(r.code).toBe(0);
+    const trials = await readTrials(path.join(out, 'separt'));
+    expect(Object.fromEntries(trials.map((t) => [t.harness, [t.status, t.verification]]))).toEqual({ oracle: ['passed', 'separate'], nop: ['failed', 'separate'] });
+  });
 });
