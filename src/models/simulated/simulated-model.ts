@@ -22,6 +22,7 @@ import { AGENT_PHRASES, EXIT_CODE_LINE } from '../../records/agent-phrases.js';
 import { SIMULATED_LABEL } from '../../records/model.js';
 import type { ChatMessage, ChatRequest, ChatResponse, ModelParams, ModelProvider, ToolCall, ToolSpec } from '../provider.js';
 import { actionCall, call, heredoc, type Kind, type PlanAction } from './actions.js';
+import { simProfile, type SimProfile } from './profiles.js';
 
 /** A task step's reference solution as the simulated model plays it: files to write, then commands to type. */
 export interface SimSolution {
@@ -70,11 +71,13 @@ export class SimulatedModel implements ModelProvider {
   private readonly malformedRate: number;
   private readonly runSeed: string;
   private readonly solutions: ReferenceSolutions;
+  private readonly profile: SimProfile;
 
   constructor(options: SimulatedModelOptions = {}, params: Partial<ModelParams> = {}) {
-    this.mistakeRate = options.mistakeRate ?? 0.15;
-    this.silentShare = options.silentShare ?? 0.4;
-    this.malformedRate = options.malformedRate ?? 0.02;
+    this.profile = simProfile(options.profile ?? 'default');
+    this.mistakeRate = options.mistakeRate ?? this.profile.mistakeRate;
+    this.silentShare = options.silentShare ?? this.profile.silentShare;
+    this.malformedRate = options.malformedRate ?? this.profile.malformedRate;
     for (const [k, v] of Object.entries({ mistakeRate: this.mistakeRate, silentShare: this.silentShare, malformedRate: this.malformedRate })) {
       if (!(v >= 0 && v <= 1)) throw new RangeError(`simulated model: ${k} must be between 0 and 1 (got ${v})`);
     }
@@ -85,7 +88,15 @@ export class SimulatedModel implements ModelProvider {
   }
 
   settings(): Record<string, unknown> {
-    return { id: this.id, label: SIMULATED_LABEL, mistakeRate: this.mistakeRate, silentShare: this.silentShare, malformedRate: this.malformedRate };
+    return {
+      id: this.id,
+      label: SIMULATED_LABEL,
+      mistakeRate: this.mistakeRate,
+      silentShare: this.silentShare,
+      malformedRate: this.malformedRate,
+      pricePerMTok: { ...this.profile.pricePerMTok, simulated: true },
+      latencyMs: this.profile.latencyMs,
+    };
   }
 
   async chat(request: ChatRequest): Promise<ChatResponse> {
@@ -95,12 +106,16 @@ export class SimulatedModel implements ModelProvider {
     const reply = this.decide(request, situation);
     const inputChars = request.messages.reduce((a, m) => a + m.content.length, 0) + JSON.stringify(request.tools).length;
     const outputChars = reply.text.length + reply.toolCalls.reduce((a, c) => a + c.rawArguments.length + c.name.length, 0);
+    const usage = { input: Math.ceil(inputChars / 4), output: Math.ceil(outputChars / 4) + 5, cached: 0 };
+    // A nominal price and a deterministic latency, so cost and wall-time budgets bind as they would with a real model.
+    const { pricePerMTok: price, latencyMs } = this.profile;
+    await abortableSleep(latencyMs.perCall + latencyMs.perOutputToken * usage.output, request.signal);
     return {
       text: reply.text,
       toolCalls: reply.toolCalls,
       stopReason: reply.toolCalls.length ? 'tool_calls' : 'stop',
-      usage: { input: Math.ceil(inputChars / 4), output: Math.ceil(outputChars / 4) + 5, cached: 0 },
-      costUsd: 0,
+      usage,
+      costUsd: (usage.input * price.input + usage.output * price.output) / 1e6,
       model: this.id,
       retries: 0,
     };
@@ -219,4 +234,12 @@ function oneLine(s: string): string {
 
 function seedOf(seed: string, replay: number, pointer: number, attempt: number): number {
   return createHash('sha256').update(`${seed}|${replay}|${pointer}|${attempt}`).digest().readUInt32LE(0);
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (signal?.removeEventListener('abort', onAbort), resolve()), ms);
+    const onAbort = () => (clearTimeout(timer), reject(signal!.reason));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
