@@ -106,15 +106,16 @@ function finish(outcome: VerifyOutcome, started: number): VerifyOutcome {
 
 const REWARD_FILES = ['reward.txt', 'reward.json'];
 
-/** Reward files present under /logs/verifier, following links as the verifier would. */
-async function rewardFilesPresent(sandbox: Sandbox, signal: AbortSignal): Promise<string[]> {
-  const r = await sandbox.exec(['sh', '-c', `cd / && for f in ${REWARD_FILES.join(' ')}; do [ -e "/logs/verifier/$f" ] && echo "$f"; done; true`], { signal });
-  return r.stdout.split('\n').filter((f) => REWARD_FILES.includes(f));
-}
-
+/**
+ * One exec (every exec costs a round trip): which reward files the agent left (following links, as the verifier
+ * would), remove both folders, and which reward files are still there after that.
+ */
 async function clearVerifierFolders(sandbox: Sandbox, signal: AbortSignal): Promise<{ tampering: string[]; resisted: string | null }> {
-  const tampering = (await rewardFilesPresent(sandbox, signal)).map((f) => `/logs/verifier/${f} existed before verification (planted; discarded)`);
-  await sandbox.exec(['sh', '-c', 'cd / && rm -rf /tests /logs/verifier'], { signal });
-  const resisted = (await rewardFilesPresent(sandbox, signal)).length ? '/logs/verifier could not be cleared before verification (a planted reward file resists removal)' : null;
+  const probe = (tag: string) => `for f in ${REWARD_FILES.join(' ')}; do [ -e "/logs/verifier/$f" ] && echo "${tag}:$f"; done`;
+  const r = await sandbox.exec(['sh', '-c', `cd / && ${probe('before')}; rm -rf /tests /logs/verifier; ${probe('after')}; true`], { signal });
+  const lines = r.stdout.split('\n');
+  const found = (tag: string) => REWARD_FILES.filter((f) => lines.includes(`${tag}:${f}`));
+  const tampering = found('before').map((f) => `/logs/verifier/${f} existed before verification (planted; discarded)`);
+  const resisted = found('after').length ? '/logs/verifier could not be cleared before verification (a planted reward file resists removal)' : null;
   return { tampering, resisted };
 }
