@@ -83,6 +83,12 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
       phases[p] += Math.round(performance.now() - s);
     }
   };
+  // The separate verifier's own image when the task declares one (built once per run, like the task's).
+  const verifierImage = async (): Promise<{ image: PreparedImage; environment: Task['environment'] }> => {
+    const v = task.verifierEnvironment;
+    if (!v) return { image: image!, environment };
+    return { image: await deps.sandboxes.prepare(v, { taskId: `${task.id}-verifier`, taskFile: task.configFile, logFile: deps.store.buildLog(`${task.id}.verifier`), signal: deps.signal }), environment: v };
+  };
   const checkInterrupt = () => {
     if (deps.signal.aborted) throw new Interrupted();
   };
@@ -141,8 +147,10 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
       const outDir = task.multiStep ? path.join(trialDir, 'verifier', step.name) : path.join(trialDir, 'verifier');
       if (switching && step.verifierNetwork) await sandbox.setNetwork(step.verifierNetwork);
       const verifyOptions = { task, step, stepIndex: i, sandbox: sandbox!, outDir, signal: deps.signal };
-      const v = await timed('verify', () =>
-        mode === 'separate' ? verifySeparately({ ...verifyOptions, sandboxes: deps.sandboxes, image: image!, environment, name: id.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': id.key }, artifacts: [...step.artifacts, ...task.artifacts] }) : verifyStep(verifyOptions),
+      const v = await timed('verify', async () =>
+        mode === 'separate'
+          ? verifySeparately({ ...verifyOptions, sandboxes: deps.sandboxes, ...(await verifierImage()), name: id.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': id.key }, artifacts: [...step.artifacts, ...task.artifacts] })
+          : verifyStep(verifyOptions),
       );
       if (v.interrupted) throw new Interrupted();
       const actions = recorder.actions.slice(before);

@@ -14,6 +14,7 @@ import { resolveEnvTemplates } from './env-template.js';
 import { hashTree } from './hash.js';
 import type { Task, TaskEnvironment, TaskSolution, TaskStep, TaskVerifier } from './task.js';
 import { ArtifactToml, HealthcheckToml, artifacts, healthcheck } from './harbor-fields.js';
+import { resolveVerifierEnvironment } from './harbor-verifier-env.js';
 import { unhonouredFields } from './unhonoured.js';
 import { taskErrorFromZod } from './zod-issues.js';
 
@@ -174,6 +175,7 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
     metadata: toml.metadata ?? {},
     environment,
     healthcheck: healthcheck(toml.environment?.healthcheck),
+    verifierEnvironment: await resolveVerifierEnvironment(dir, (toml.verifier as Record<string, unknown> | undefined)?.environment, environment, configFile),
     artifacts: artifacts(toml.artifacts),
     // Harbor's resolution: an explicit mode, else separate when the verifier has an environment of its own.
     verifierMode: toml.verifier?.environment_mode ?? (toml.verifier && 'environment' in toml.verifier ? 'separate' : null),

@@ -109,6 +109,8 @@ export interface Task {
   healthcheck: Healthcheck | null;
   /** Collected after the last step's agent phase. */
   artifacts: ArtifactSpec[];
+  /** The separate verifier's own environment (`[verifier.environment]`); null = a fresh container of the task's. */
+  verifierEnvironment: TaskEnvironment | null;
   /** Where the task asks to be verified (Harbor's `[verifier] environment_mode`); null = as the run says. */
   verifierMode: 'shared' | 'separate' | null;
   steps: TaskStep[];

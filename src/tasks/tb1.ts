@@ -76,6 +76,7 @@ export async function loadTb1Task(dir: string): Promise<Task> {
     healthcheck: null,
     artifacts: [],
     verifierMode: null,
+    verifierEnvironment: null,
     steps: [
       {
         name: 'main',

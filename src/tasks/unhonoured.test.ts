@@ -19,7 +19,6 @@ describe('fields read but not honoured', () => {
       'environment.network_mode = "allowlist" (treated as public: the host allowlist is not enforced)',
       'environment.storage_mb',
       'mcp_servers',
-      "verifier.environment (its image is not built: the separate verifier uses the task's image)",
     ]);
     expect(unhonouredFields({ environment: { cpus: 1, env: { X: 'y' } }, verifier: { user: 'u' } })).toEqual([]);
   });

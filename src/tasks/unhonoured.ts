@@ -8,7 +8,7 @@
 const HONOURED = [
   'schema_version', 'version', 'task.*', 'metadata.*', 'source', 'multi_step_reward_strategy', 'artifacts', 'steps.artifacts',
   'agent.timeout_sec', 'agent.network_mode', 'verifier.network_mode', 'steps.agent.network_mode', 'steps.verifier.network_mode',
-  'verifier.timeout_sec', 'verifier.env.*', 'verifier.user', 'verifier.environment_mode',
+  'verifier.timeout_sec', 'verifier.env.*', 'verifier.user', 'verifier.environment_mode', 'verifier.environment.docker_image', 'verifier.environment.build_timeout_sec', 'verifier.environment.cpus', 'verifier.environment.memory_mb', 'verifier.environment.pids_limit', 'verifier.environment.env.*',
   'solution.env.*',
   'environment.build_timeout_sec', 'environment.docker_image', 'environment.cpus', 'environment.memory_mb', 'environment.memory',
   'environment.pids_limit', 'environment.allow_internet', 'environment.network_mode', 'environment.workdir', 'environment.env.*', 'environment.healthcheck.*',
@@ -21,7 +21,7 @@ export function unhonouredFields(toml: Record<string, unknown>): string[] {
     if (isTable(value)) {
       for (const [k, v] of Object.entries(value)) {
         const p = at ? `${at}.${k}` : k;
-        if (honoured(p) || p === 'verifier.environment') continue;
+        if (honoured(p)) continue;
         if ((isTable(v) || Array.isArray(v)) && HONOURED.some((h) => h.startsWith(`${p}.`))) walk(v, p);
         else out.add(p);
       }
@@ -29,8 +29,6 @@ export function unhonouredFields(toml: Record<string, unknown>): string[] {
   };
   walk(toml, '');
   const env = toml.environment as Record<string, unknown> | undefined;
-  const verifier = toml.verifier as Record<string, unknown> | undefined;
-  if (verifier && 'environment' in verifier) out.add('verifier.environment (its image is not built: the separate verifier uses the task\'s image)');
   // "allowlist" is read as a request for the network; its host list is not enforced.
   const phases: Array<[string, unknown]> = [['environment', env], ['agent', toml.agent], ['verifier', toml.verifier]];
   for (const [i, s] of ((toml.steps as unknown[]) ?? []).entries()) phases.push([`steps.${i}.agent`, (s as Record<string, unknown>)?.agent], [`steps.${i}.verifier`, (s as Record<string, unknown>)?.verifier]);

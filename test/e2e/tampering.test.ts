@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,5 +79,19 @@ describe('rewards nobody can forge (shared verification, real Docker)', () => {
     expect(by.oracle).toMatchObject({ status: 'passed', verification: 'separate' });
     expect(by['background-writer']).toMatchObject({ status: 'failed', verification: 'separate' });
     expect(by['plant-reward-txt']).toMatchObject({ status: 'failed', verification: 'separate' });
+  });
+
+  it('[verifier.environment] with tests/Dockerfile: the separate verifier runs in its own image on the agent\'s work', async () => {
+    const out = await tempDir();
+    const r = await runCli([
+      'run', '--tasks', path.join(TAMPER, 'verifier-image'), '--harness-dir', path.join(TAMPER, 'harnesses'),
+      '--harness', 'oracle', '--harness', 'plant-reward-txt', '--out', out, '--run-id', 'vimg', '--reporter', 'summary',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const by = Object.fromEntries((await readTrials(path.join(out, 'vimg'))).map((t) => [t.harness, t]));
+    expect(by.oracle).toMatchObject({ status: 'passed', verification: 'separate' });
+    expect(by['plant-reward-txt']).toMatchObject({ status: 'failed', verification: 'separate' });
+    expect(existsSync(path.join(out, 'vimg', 'builds', 'own-image.verifier.log'))).toBe(true);
   });
 });
