@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,6 +91,5 @@ describe('rewards nobody can forge (shared verification, real Docker)', () => {
     const by = Object.fromEntries((await readTrials(path.join(out, 'vimg'))).map((t) => [t.harness, t]));
     expect(by.oracle).toMatchObject({ status: 'passed', verification: 'separate' });
     expect(by['plant-reward-txt']).toMatchObject({ status: 'failed', verification: 'separate' });
-    expect(existsSync(path.join(out, 'vimg', 'builds', 'own-image.verifier.log'))).toBe(true);
   });
 });
