@@ -109,7 +109,7 @@ export function unhonouredWarnings(tasks: Task[]): string[] {
 async function planShard(request: NonNullable<RunRequest['shard']>, config: RunConfig, tasks: Task[], harnesses: Harness[]): Promise<ShardRecord> {
   let durations = null;
   if (request.durationsDir) {
-    const store = await ResultsStore.open(path.resolve(request.durationsDir));
+    const store = await ResultsStore.open(path.resolve(request.durationsDir), '--durations takes an earlier results folder (results/<run>) to weigh shards by its trial durations');
     const earlier = await store.readRun();
     durations = durationEstimates(earlier.runId, await store.readTrials());
   }
