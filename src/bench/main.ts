@@ -3,9 +3,10 @@ import { coverageBench } from './coverage.js';
 import { overheadBench } from './overhead.js';
 import { mergeBench } from './merge.js';
 import { reportBench } from './report.js';
+import { swarmBench } from './swarm.js';
 
 const only = process.argv[2];
-const benches: Record<string, () => Promise<string>> = { overhead: overheadBench, report: reportBench, coverage: coverageBench, merge: mergeBench };
+const benches: Record<string, () => Promise<string>> = { overhead: overheadBench, report: reportBench, coverage: coverageBench, merge: mergeBench, swarm: swarmBench };
 
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;

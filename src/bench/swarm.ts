@@ -1,0 +1,74 @@
+/**
+ * `npm run bench` (swarm part), on a real two-node swarm on this machine (src/test-support/two-node-swarm.ts): the same
+ * no-op and simulated-model runs (a) on this machine's engine, (b) through `--engine swarm` on one node (the second
+ * drained), (c) on both nodes, at equal per-node concurrency. Printed: wall times, the 1 → 2 node speed-up, and the
+ * swarm path's overhead per trial against the local run. Both "nodes" share this machine's cores, so the speed-up is
+ * a floor of what two real machines give.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ensureWorkerImage, PACKAGE_ROOT } from '../cluster/swarm/worker-image.js';
+import { formatTable } from '../report/table.js';
+import { startTwoNodeSwarm } from '../test-support/two-node-swarm.js';
+
+const run = promisify(execFile);
+const TRIALS = Number(process.env.HBENCH_BENCH_SWARM_TRIALS ?? 6);
+const CONCURRENCY = 2;
+const TASKS = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'tasks');
+
+export async function swarmBench(): Promise<string> {
+  const out = await mkdtemp(path.join(os.tmpdir(), 'hbench-bench-swarm-'));
+  const swarm = await startTwoNodeSwarm({ name: 'hbench-bench-node-2' });
+  try {
+    const kinds: Array<[string, string[]]> = [
+      ['no-op (nop)', ['--harness', 'nop']],
+      ['simulated model (baseline)', ['--harness', 'baseline', '--model', 'sim', '--seed', '1']],
+    ];
+    // Images first (task images, the worker image), so the timed runs measure running, not building.
+    const warm = await hbench(['run', '--tasks', TASKS, '--harness', 'oracle', '--out', out, '--run-id', 'warm'], out);
+    const images = Object.values((JSON.parse(await readFile(path.join(out, 'warm', 'run.json'), 'utf8')) as { images: Record<string, { ref: string }> }).images).map((i) => i.ref);
+    await swarm.seed(['debian:bookworm-slim', ...images]);
+    await ensureWorkerImage([swarm.workerHost], () => undefined);
+    void warm;
+    const rows: string[][] = [];
+    for (const [label, args] of kinds) {
+      const common = ['run', '--tasks', TASKS, ...args, '--trials', String(TRIALS), '--concurrency', String(CONCURRENCY), '--reporter', 'summary', '--out', out];
+      const id = label.split(' ')[0]!.replace(/[^a-z]/g, '');
+      const local = await hbench([...common, '--run-id', `${id}-local`], out);
+      await node(swarm.workerNodeId, 'drain');
+      const one = await hbench([...common, '--run-id', `${id}-one`, '--engine', 'swarm', '--workers', '2', '--copy-worker-to', swarm.workerHost], out);
+      await node(swarm.workerNodeId, 'active');
+      const two = await hbench([...common, '--run-id', `${id}-two`, '--engine', 'swarm', '--workers', '2', '--copy-worker-to', swarm.workerHost], out);
+      const trials = 2 * TRIALS;
+      rows.push(
+        [label, `${trials}`, secs(local), secs(one), secs(two), `${(one / two).toFixed(2)}×`, `${((one - local) / trials / 1000).toFixed(2)} s`],
+      );
+    }
+    return `Spreading runs over a two-node swarm on this machine (${os.availableParallelism()} cores shared by both nodes; --concurrency ${CONCURRENCY} per node)\n${formatTable(['run', 'trials', 'local', 'swarm, 1 node', 'swarm, 2 nodes', 'speed-up 1 → 2', 'swarm overhead / trial'], rows)}`;
+  } finally {
+    await swarm.close();
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+async function node(id: string, availability: 'drain' | 'active'): Promise<void> {
+  await run('docker', ['node', 'update', '--availability', availability, id]);
+}
+
+/** Wall time of one hbench command (ms); fails on a non-zero exit. */
+function hbench(args: string[], cwd: string): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'bin', 'hbench.js'), ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`hbench ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`))));
+  });
+}
