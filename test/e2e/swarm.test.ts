@@ -66,6 +66,7 @@ describe('a run spread over a real two-node Docker Swarm', () => {
 
     const record = JSON.parse(await readFile(path.join(out, 'spread', 'run.json'), 'utf8')) as RunRecord;
     expect(record).toMatchObject({ status: 'completed', counts: { planned: single.length, finished: single.length } });
+    expect(record.config.tasksDir).toBe(suite); // this machine's paths, not a worker's bundle
     expect(new Set(record.shards!.map((s) => s.host.split(' ')[0])).size).toBe(2);
     expect(record.shards!.find((s) => s.index === k.slot)!.resumes).toHaveLength(1);
     // Each worker ran its own gateway, and its containers reached only it (host rules set on both nodes).

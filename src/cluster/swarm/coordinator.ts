@@ -70,7 +70,7 @@ export async function runOnSwarm(request: RunRequest, options: SwarmOptions, hoo
   try {
     const swept = await swarm.sweep();
     if (swept) hooks.log(`removed ${swept} swarm service(s) left by killed runs`);
-    const hub = await lifecycle.step('shard hub', () => ShardHub.start({ outDir: path.resolve(request.outDir), job, bundle: bundle.gz, host: options.hubAddress ?? state.nodeAddr }), (h) => h.close());
+    const hub = await lifecycle.step('shard hub', () => ShardHub.start({ outDir: path.resolve(request.outDir), job, bundle: bundle.gz, host: options.hubAddress ?? state.nodeAddr, localConfig: prepared.config }), (h) => h.close());
     const image = options.workerImage ?? (await ensureWorkerImage(options.copyTo, hooks.log));
     const name = `hbench-${prepared.runId}`.slice(0, 63);
     const service = await lifecycle.step(

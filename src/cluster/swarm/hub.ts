@@ -60,11 +60,13 @@ export class ShardHub {
     readonly outDir: string,
     readonly job: JobDescription,
     private readonly bundle: Buffer,
+    /** The run's configuration with this machine's paths: what the shard folders here record. */
+    private readonly localConfig: RunConfig | null,
   ) {}
 
   /** Opens (or creates) the shard folders under `outDir` and listens on `host`. */
-  static async start(options: { outDir: string; job: JobDescription; bundle: Buffer; host: string; port?: number }): Promise<ShardHub> {
-    const hub = new ShardHub(options.outDir, options.job, options.bundle);
+  static async start(options: { outDir: string; job: JobDescription; bundle: Buffer; host: string; port?: number; localConfig?: RunConfig }): Promise<ShardHub> {
+    const hub = new ShardHub(options.outDir, options.job, options.bundle, options.localConfig ?? null);
     for (let i = 1; i <= options.job.total; i++) await hub.load(i);
     await hub.listen(options.host, options.port ?? 0);
     return hub;
@@ -160,6 +162,9 @@ export class ShardHub {
       throw new HubRequestError(409, `run.json is of ${record.runId} shard ${record.shard?.index}/${record.shard?.total}, not ${this.job.runId} shard ${index}/${this.job.total}`);
     }
     state.store ??= await ResultsStore.create(this.shardDir(index));
+    // Paths as they are here, not in the worker's bundle: the folder reads like one `hbench run --shard` wrote here.
+    const local = this.localConfig;
+    if (local) record.config = { ...record.config, tasksDir: local.tasksDir, harnessSpecs: local.harnessSpecs, model: record.config.model && local.model ? { ...record.config.model, priceFile: local.model.priceFile } : record.config.model };
     await state.store.writeRun(record);
     state.planned = record.counts.planned;
     state.status = record.status;
