@@ -9,6 +9,8 @@ import { declareLeaderboard, leaderboardCommand } from './commands/leaderboard.j
 import { declarePlan, planCommand } from './commands/plan.js';
 import { declareReport, declareView, reportCommand, viewCommand } from './commands/report.js';
 import { declareRun, runCommand } from './commands/run.js';
+import { declareMerge, mergeCommand } from './commands/merge.js';
+import { declareStatus, statusCommand } from './commands/status.js';
 import { declareTasks, tasksCheckCommand, tasksListCommand } from './commands/tasks.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 
@@ -32,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
     .command('view <results..>', 'Serve the report on localhost, every trial loaded on demand', declareView, (a) => set(viewCommand(a)))
     .command('export <results>', 'Write a results folder in another tool\'s layout (--format harbor: Harbor job folder, ATIF trajectories)', declareExport, (a) => set(exportCommand(a)))
     .command('leaderboard <results..>', 'Many runs → one leaderboard (HTML, Markdown, JSON); runs on different task suites are ranked apart', declareLeaderboard, (a) => set(leaderboardCommand(a)))
+    .command('merge <shards..>', 'Merge the shard folders of one run (hbench run --shard I/N) into one results folder', declareMerge, (a) => set(mergeCommand(a)))
+    .command('status <results..>', 'Done/total per run or shard folder and overall (works while they run)', declareStatus, (a) => set(statusCommand(a)))
     .command('cleanup', 'Remove containers left by hbench runs that were killed', declareCleanup, (a) => set(cleanupCommand(a)))
     .demandCommand(1, 'name a command; see hbench --help')
     .fail((msg, err) => {

@@ -74,4 +74,37 @@ export interface RunRecord {
    * model calls in those trials could have bypassed the gateway.
    */
   gatewayBypassable?: string[];
+  /** Set on a shard's results folder (`hbench run --shard I/N`): which part of the run it holds. */
+  shard?: ShardRecord;
+  /** Set on a merged results folder (`hbench merge`): the shards it was made from. */
+  shards?: MergedShard[];
+}
+
+/** One shard of a run spread over machines: the same run id and digests on every shard. */
+export interface ShardRecord {
+  /** 1-based. */
+  index: number;
+  total: number;
+  /** The unit kept on one machine: all trials of a task (default), or single trials. */
+  by: 'task' | 'trial';
+  /** How groups were weighed: by trial count, or by the mean durations of an earlier run (its run id). */
+  balance: { by: 'count' } | { by: 'durations'; source: string };
+  /** The groups (task ids, or trial keys) this shard runs: a resume runs exactly these. */
+  groups: string[];
+  /** Hashes of what must be equal across shards of one run. */
+  digests: { suite: string; harnesses: string; model: string; plan: string; tool: string };
+  /** The machine that started it. */
+  host: string;
+}
+
+export interface MergedShard {
+  index: number;
+  /** The shard folder as given to merge. */
+  dir: string;
+  host: string;
+  status: RunStatus;
+  startedAt: string;
+  endedAt: string | null;
+  resumes: string[];
+  trials: number;
 }

@@ -1,6 +1,6 @@
 /** The plan: tasks × harnesses × trials, trial-major so a partial run covers every task and harness evenly. */
 import type { Harness } from '../harness/harness.js';
-import { trialIdentity } from '../records/trial-result.js';
+import { trialIdentity, type TrialIdentity } from '../records/trial-result.js';
 import type { Task } from '../tasks/task.js';
 import type { TrialSpec } from './trial.js';
 
@@ -12,4 +12,13 @@ export function buildPlan(tasks: Task[], harnesses: Harness[], trials: number): 
     }
   }
   return plan;
+}
+
+/** The plan's trial identities from names alone (what a run record holds), in the same order as buildPlan. */
+export function buildPlanKeys(taskIds: string[], harnessNames: string[], trials: number): TrialIdentity[] {
+  const keys: TrialIdentity[] = [];
+  for (let trial = 1; trial <= trials; trial++) {
+    for (const task of taskIds) for (const harness of harnessNames) keys.push(trialIdentity(task, harness, trial));
+  }
+  return keys;
 }

@@ -14,7 +14,11 @@ import { loadSuite } from '../tasks/loader.js';
 import type { Task } from '../tasks/task.js';
 import { referenceSolutions } from './reference-solutions.js';
 import { ResultsStore } from './results-store.js';
-import { checkUnchanged, defaultRunId } from './run-record.js';
+import { checkUnchanged, defaultRunId, taskEntry } from './run-record.js';
+import { buildPlan } from './plan.js';
+import { assignGroups, durationEstimates, runDigests, shardFolderName, shardRecord, type ShardBy, type ShardSpec } from './shard.js';
+import type { ShardRecord } from '../records/run-record.js';
+import { TOOL_VERSION } from '../common/version.js';
 
 export interface RunRequest {
   /** A new run's configuration; null when resuming. */
@@ -27,6 +31,8 @@ export interface RunRequest {
   harnessDir: string;
   /** Trials at once (a resume may change it). */
   concurrency: number;
+  /** Run only this part of the plan (`--shard I/N`); a resumed shard keeps its own. */
+  shard?: { spec: ShardSpec; by: ShardBy; durationsDir: string | null } | null;
 }
 
 export interface PreparedRun {
@@ -39,6 +45,8 @@ export interface PreparedRun {
   model: ResolvedModel | null;
   /** The model as harnesses call it: with the run's limit on calls in flight. */
   provider: ModelProvider | null;
+  /** The part of the plan this machine runs (`--shard`), or null for the whole plan. */
+  shard: ShardRecord | null;
   /** The run being resumed. */
   existing: { store: ResultsStore; record: RunRecord } | null;
   /** Said once per run: task fields read but not honoured, each with the tasks that have it. */
@@ -57,6 +65,9 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
   } else {
     throw new UsageError('give a run configuration or --resume DIR');
   }
+  if (request.shard && !existing && !request.runId) {
+    throw new UsageError('--shard needs --run-id: every shard of a run must carry the same run id (e.g. --run-id nightly-42 on every machine)');
+  }
   const runId = existing?.record.runId ?? request.runId ?? defaultRunId();
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) throw new UsageError(`--run-id "${runId}": use letters, digits, ".", "_" and "-"`);
 
@@ -70,8 +81,9 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
   if (existing) checkUnchanged(existing.record, tasks, harnesses, existing.store.runFile);
   // Host-side preparation (a known agent's package installed into the cache) before anything is written.
   for (const h of harnesses) await h.prepareHost?.();
-  const dir = existing?.store.dir ?? path.resolve(request.outDir, runId);
-  return { config, runId, dir, tasks, harnesses, model, provider, existing, warnings: unhonouredWarnings(tasks) };
+  const shard = existing ? (existing.record.shard ?? null) : request.shard ? await planShard(request.shard, config, tasks, harnesses) : null;
+  const dir = existing?.store.dir ?? path.resolve(request.outDir, shard ? shardFolderName(runId, shard) : runId);
+  return { config, runId, dir, tasks, harnesses, model, provider, shard, existing, warnings: unhonouredWarnings(tasks) };
 }
 
 async function loadTasks(config: RunConfig): Promise<Task[]> {
@@ -91,4 +103,18 @@ export function unhonouredWarnings(tasks: Task[]): string[] {
     const list = ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more` : ids.join(', ');
     return `${field} is read but not honoured (task${ids.length > 1 ? 's' : ''} ${list})`;
   });
+}
+
+/** This machine's part of the plan: the same on every machine for the same inputs (and the same --durations run). */
+async function planShard(request: NonNullable<RunRequest['shard']>, config: RunConfig, tasks: Task[], harnesses: Harness[]): Promise<ShardRecord> {
+  let durations = null;
+  if (request.durationsDir) {
+    const store = await ResultsStore.open(path.resolve(request.durationsDir));
+    const earlier = await store.readRun();
+    durations = durationEstimates(earlier.runId, await store.readTrials());
+  }
+  const plan = buildPlan(tasks, harnesses, config.trials);
+  const groups = assignGroups(plan, request.spec.total, request.by, durations);
+  const digests = runDigests({ tasks: tasks.map(taskEntry), harnesses: harnesses.map((h) => h.descriptor), config, tool: { version: TOOL_VERSION } });
+  return shardRecord(request.spec, request.by, groups[request.spec.index - 1]!, durations, digests);
 }

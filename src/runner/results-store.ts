@@ -91,6 +91,16 @@ export class ResultsStore {
     fsyncSync(this.fd);
   }
 
+  /** Appends many trials at once (a merge) and flushes them to disk before returning. */
+  appendTrials(results: TrialResult[]): void {
+    this.fd ??= openSync(this.trialsFile, 'a');
+    const chunk = 4096;
+    for (let i = 0; i < results.length; i += chunk) {
+      writeSync(this.fd, results.slice(i, i + chunk).map((r) => `${JSON.stringify(r)}\n`).join(''));
+    }
+    fsyncSync(this.fd);
+  }
+
   async resetTrialDir(key: string): Promise<string> {
     const dir = this.trialDir(key);
     await rm(dir, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import type { TrialResult } from '../records/trial-result.js';
 import { summarise, type RunSummary } from '../scoring/summary.js';
 import { Lifecycle } from './lifecycle.js';
 import { buildPlan } from './plan.js';
+import { planOfShard } from './shard.js';
 import type { PreparedRun } from './prepare-run.js';
 import type { ReporterMux } from './reporter.js';
 import { ResultsStore } from './results-store.js';
@@ -62,7 +63,8 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
 
     const previous = await store.readTrials();
     const done = new Set(previous.map((r) => r.key));
-    const full = buildPlan(tasks, harnesses, config.trials);
+    const whole = buildPlan(tasks, harnesses, config.trials);
+    const full = record.shard ? planOfShard(whole, record.shard) : whole;
     const plan = full.filter((s) => !done.has(s.id.key));
     if (prepared.existing) record.resumes.push(new Date().toISOString());
     record.status = 'running';
@@ -110,5 +112,6 @@ async function newRunRecord(prepared: PreparedRun): Promise<RunRecord> {
   record.harnesses = prepared.harnesses.map((h) => h.descriptor);
   record.git = await gitState(process.cwd());
   record.model = prepared.model?.record ?? null;
+  if (prepared.shard) record.shard = prepared.shard;
   return record;
 }

@@ -33,6 +33,9 @@ export interface RunArgs {
   priceFile?: string;
   modelConcurrency: number;
   simMistakeRate?: number;
+  shard?: string;
+  shardBy: 'task' | 'trial';
+  durations?: string;
 }
 
 export function declareRun(y: Argv): Argv<RunArgs> {
@@ -63,6 +66,9 @@ export function declareRun(y: Argv): Argv<RunArgs> {
     .option('reasoning-effort', { choices: ['low', 'medium', 'high'] as const, describe: 'Pinned reasoning effort' })
     .option('price-file', { type: 'string', describe: 'YAML/JSON price table: model → { input, output, cached } USD per million tokens' })
     .option('model-concurrency', { type: 'number', default: 8, describe: 'Model calls in flight at once' })
+    .option('shard', { type: 'string', describe: 'Run only part I of N of the plan (e.g. 2/4), the same part on every machine; needs --run-id; merge the shards with hbench merge' })
+    .option('shard-by', { choices: ['task', 'trial'] as const, default: 'task' as const, describe: "What --shard keeps on one machine: all trials of a task (each shard builds only its own images) or single trials" })
+    .option('durations', { type: 'string', describe: 'With --shard: balance shards by the trial durations of this earlier run (results/<run>), else by trial count' })
     .option('sim-mistake-rate', { type: 'number', describe: 'Simulated model: chance of a mistake per command (default 0.15)' }) as unknown as Argv<RunArgs>;
 }
 
@@ -98,6 +104,8 @@ export function checkRunArgs(args: RunArgs): void {
   if (!Number.isInteger(args.trials) || args.trials < 1) throw new UsageError(`--trials must be a whole number ≥ 1 (got ${args.trials})`);
   for (const a of args.artifact) if (!a.startsWith('/')) throw new UsageError(`--artifact ${a}: give an absolute path in the container, e.g. --artifact /app/output`);
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError(`--concurrency must be a whole number ≥ 1 (got ${args.concurrency})`);
+  if (args.durations && !args.shard) throw new UsageError('--durations balances shards: give it with --shard I/N');
+  if (args.resume && args.shard) throw new UsageError('--resume takes the shard from the folder it resumes; drop --shard');
   if (args.resume && (args.harness.length || args.runId || args.task.length || args.exclude.length)) {
     throw new UsageError('--resume takes tasks, harnesses, filters and trials from the run it resumes; drop --harness/--task/--exclude/--run-id');
   }

@@ -4,6 +4,7 @@ import { createReporters } from '../../report/registry.js';
 import { ReporterMux } from '../../runner/reporter.js';
 import { prepareRun } from '../../runner/prepare-run.js';
 import { executeRun } from '../../runner/run.js';
+import { parseShard } from '../../runner/shard.js';
 import { EXIT } from '../exit-codes.js';
 import { displayPath } from '../display-path.js';
 import { installInterruptHandler } from '../interrupt.js';
@@ -21,6 +22,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     outDir: args.out,
     harnessDir: args.harnessDir,
     concurrency: args.concurrency,
+    shard: args.shard ? { spec: parseShard(args.shard), by: args.shardBy, durationsDir: args.durations ?? null } : null,
   });
   for (const w of prepared.warnings) process.stderr.write(`warning: ${w}\n`);
   const names = [...args.reporter, ...(args.junit && !args.reporter.includes('junit') ? ['junit'] : [])];
