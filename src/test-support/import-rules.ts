@@ -16,9 +16,10 @@ export const LAYER_RULES: Record<string, string[]> = {
   scoring: ['common', 'records', 'tasks'],
   runner: ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring'],
   report: ['common', 'records', 'scoring', 'runner'],
-  cli: ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report'],
-  bench: ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report'],
-  'test-support': ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report'],
+  cluster: ['common', 'records', 'tasks', 'runner', 'report', 'scoring'],
+  cli: ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report', 'cluster'],
+  bench: ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report', 'cluster'],
+  'test-support': ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report', 'cluster'],
 };
 
 /** Packages only one layer may import: the engine client in sandbox/, the vendor SDKs in models/. */
