@@ -281,7 +281,7 @@ export function shardScript(spec: K8sJobSpec): string {
   return `# Pod JOB_COMPLETION_INDEX of the Indexed Job runs shard JOB_COMPLETION_INDEX+1 of ${n}; a retried pod resumes it.
 set -u
 : "\${JOB_COMPLETION_INDEX:?is set by Kubernetes in the pods of an Indexed Job}"
-results="\${HBENCH_RESULTS_DIR:?the results volume's mount path}"
+results="\${HBENCH_RESULTS_DIR:?the mount path of the results volume}"
 shard=$((JOB_COMPLETION_INDEX + 1))
 dir="$results/${run}.shard-$shard-of-${n}"
 ${RUN_STATUS_FN}
@@ -319,7 +319,7 @@ export function mergeScript(spec: K8sJobSpec): string {
   const run = safeRunId(spec.runId);
   return `# Waits for the ${n} shard(s) of run ${spec.runId} on the volume, then merges them.
 set -u
-results="\${HBENCH_RESULTS_DIR:?the results volume's mount path}"
+results="\${HBENCH_RESULTS_DIR:?the mount path of the results volume}"
 out="$results/${run}"
 ${RUN_STATUS_FN}
 if [ -f "$out/run.json" ]; then
