@@ -12,6 +12,7 @@ import { declareK8sJob, k8sJobCommand } from './commands/k8s-job.js';
 import { declareRun, runCommand } from './commands/run.js';
 import { declareMerge, mergeCommand } from './commands/merge.js';
 import { declareStatus, statusCommand } from './commands/status.js';
+import { declareSwarmWorker, swarmWorkerCommand } from './commands/swarm.js';
 import { declareTasks, tasksCheckCommand, tasksListCommand } from './commands/tasks.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 
@@ -38,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
     .command('merge <shards..>', 'Merge the shard folders of one run (hbench run --shard I/N) into one results folder', declareMerge, (a) => set(mergeCommand(a)))
     .command('status <results..>', 'Done/total per run or shard folder and overall (works while they run)', declareStatus, (a) => set(statusCommand(a)))
     .command('k8s-job', 'Write the Kubernetes manifest of a sharded run: an Indexed Job of shards (each with its own Docker engine) and the merge Job', declareK8sJob, (a) => set(k8sJobCommand(a)))
+    // The worker image's command (hbench run --engine swarm starts it on every node); not for direct use.
+    .command('swarm-worker', false, declareSwarmWorker, () => set(swarmWorkerCommand()))
     .command('cleanup', 'Remove containers left by hbench runs that were killed', declareCleanup, (a) => set(cleanupCommand(a)))
     .demandCommand(1, 'name a command; see hbench --help')
     .fail((msg, err) => {

@@ -432,6 +432,7 @@ describe('hbench k8s-job (the CLI)', () => {
   it.each([
     [['--', '--harness', 'nop', '--out', 'x'], /after --: drop --out; k8s-job sets --shard, --run-id, --out and --resume/],
     [['--', '--harnes', 'nop'], /after --: Unknown argument: harnes/],
+    [['--', '--harness', 'nop', '--engine', 'swarm', '--workers', '3'], /after --: drop --engine, --workers; in Kubernetes each shard pod runs on its own Docker engine/],
     [['--', '--trials', '2'], /name at least one harness/],
     [['--', '--harness', 'nop', '--trials', '0'], /--trials must be a whole number/],
     [['--parallelism', '5', '--', '--harness', 'nop'], /--parallelism must be a whole number from 1 to 4 \(got 5\)/],

@@ -8,7 +8,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { errorMessage, oneLine } from '../common/errors.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
-import { unpack } from '../sandbox/tar.js';
+import { unpack } from '../common/tar.js';
 import type { ArtifactSpec } from '../tasks/task.js';
 
 /** The folder agents may drop artifacts into, collected whether or not the task declares any. */

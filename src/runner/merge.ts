@@ -118,7 +118,7 @@ export async function mergeShards(dirs: string[], outDir: string, options: Merge
 
 async function readShard(dir: string): Promise<ShardInput> {
   const abs = path.resolve(dir);
-  const store = await ResultsStore.open(abs);
+  const store = await ResultsStore.open(abs, 'merge takes the shard folders written by hbench run --shard I/N');
   const record = await store.readRun();
   if (!record.shard) throw new UsageError(`${dir}/run.json: no "shard" field: merge takes folders written by hbench run --shard I/N`);
   return { dir, record: record as ShardInput['record'], trials: await store.readTrials() };

@@ -32,7 +32,7 @@ export interface RunRequest {
   /** Trials at once (a resume may change it). */
   concurrency: number;
   /** Run only this part of the plan (`--shard I/N`); a resumed shard keeps its own. */
-  shard?: { spec: ShardSpec; by: ShardBy; durationsDir: string | null } | null;
+  shard?: { spec: ShardSpec; by: ShardBy; durationsDir: string | null; assigned?: { groups: string[][]; balance: ShardRecord['balance'] } } | null;
 }
 
 export interface PreparedRun {
@@ -107,14 +107,19 @@ export function unhonouredWarnings(tasks: Task[]): string[] {
 
 /** This machine's part of the plan: the same on every machine for the same inputs (and the same --durations run). */
 async function planShard(request: NonNullable<RunRequest['shard']>, config: RunConfig, tasks: Task[], harnesses: Harness[]): Promise<ShardRecord> {
+  const { groups, balance } = request.assigned ?? (await planShards(request, config, tasks, harnesses));
+  const digests = runDigests({ tasks: tasks.map(taskEntry), harnesses: harnesses.map((h) => h.descriptor), config, tool: { version: TOOL_VERSION } });
+  return { ...shardRecord(request.spec, request.by, groups[request.spec.index - 1]!, null, digests), balance };
+}
+
+/** Every shard's groups (index 0 = shard 1), and how they were weighed. */
+export async function planShards(request: Pick<NonNullable<RunRequest['shard']>, 'spec' | 'by' | 'durationsDir'>, config: RunConfig, tasks: Task[], harnesses: Harness[]): Promise<{ groups: string[][]; balance: ShardRecord['balance'] }> {
   let durations = null;
   if (request.durationsDir) {
-    const store = await ResultsStore.open(path.resolve(request.durationsDir));
+    const store = await ResultsStore.open(path.resolve(request.durationsDir), '--durations takes an earlier results folder (results/<run>) to weigh shards by its trial durations');
     const earlier = await store.readRun();
     durations = durationEstimates(earlier.runId, await store.readTrials());
   }
-  const plan = buildPlan(tasks, harnesses, config.trials);
-  const groups = assignGroups(plan, request.spec.total, request.by, durations);
-  const digests = runDigests({ tasks: tasks.map(taskEntry), harnesses: harnesses.map((h) => h.descriptor), config, tool: { version: TOOL_VERSION } });
-  return shardRecord(request.spec, request.by, groups[request.spec.index - 1]!, durations, digests);
+  const groups = assignGroups(buildPlan(tasks, harnesses, config.trials), request.spec.total, request.by, durations);
+  return { groups, balance: durations ? { by: 'durations', source: durations.source } : { by: 'count' } };
 }

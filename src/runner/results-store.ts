@@ -27,9 +27,10 @@ export class ResultsStore {
     return new ResultsStore(dir);
   }
 
-  static async open(dir: string): Promise<ResultsStore> {
+  /** `hint` says what the folder was wanted for (the fix of the error when it is not a results folder). */
+  static async open(dir: string, hint = '--resume takes a results folder made by `hbench run`'): Promise<ResultsStore> {
     if (!existsSync(path.join(dir, 'run.json'))) {
-      throw new ResultsError(`${dir}: no run.json here; --resume takes a results folder made by \`hbench run\``);
+      throw new ResultsError(`${dir}: no run.json here; ${hint}`);
     }
     return new ResultsStore(dir);
   }

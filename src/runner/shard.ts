@@ -125,7 +125,8 @@ export function shardRecord(spec: ShardSpec, by: ShardBy, groups: string[], dura
     balance: durations ? { by: 'durations', source: durations.source } : { by: 'count' },
     groups,
     digests,
-    host: os.hostname(),
+    // A swarm worker is told its node (its own hostname names its slot, not the machine).
+    host: process.env.HBENCH_MACHINE || os.hostname(),
   };
 }
 

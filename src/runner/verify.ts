@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VerifierError } from '../common/errors.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
-import { entriesFromDir, type TarEntry } from '../sandbox/tar.js';
+import { entriesFromDir, type TarEntry } from '../common/tar.js';
 import { rewardFromFiles, rewardFromPytest, type ParsedReward } from '../scoring/reward.js';
 import type { Task, TaskStep } from '../tasks/task.js';
 

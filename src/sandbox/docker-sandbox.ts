@@ -11,7 +11,7 @@ import type Docker from 'dockerode';
 import { DockerApiError } from '../common/errors.js';
 import { BoundedOutput } from './bounded-output.js';
 import type { ExecOptions, ExecResult, Sandbox, SandboxFile } from './sandbox.js';
-import { entriesFromDir, packEntries, unpack } from './tar.js';
+import { entriesFromDir, packEntries, unpack } from '../common/tar.js';
 
 const PID_DIR = '/tmp/.hbench-exec';
 const DEFAULT_BUFFER = 64 * 1024;

@@ -16,7 +16,7 @@ export const LAYER_RULES: Record<string, string[]> = {
   scoring: ['common', 'records', 'tasks'],
   runner: ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring'],
   report: ['common', 'records', 'scoring', 'runner'],
-  cluster: ['common', 'records', 'tasks', 'runner', 'report', 'scoring'],
+  cluster: ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report'],
   cli: ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report', 'cluster'],
   bench: ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report', 'cluster'],
   'test-support': ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report', 'cluster'],

@@ -46,4 +46,25 @@ describe('bad input', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('name at least one harness');
   });
+
+  it('bad --shard, --durations and merge/status input: one line, exit 2, nothing written', async () => {
+    const out = await tempDir();
+    const tasks = path.join(FIXTURES, 'tasks');
+    const cases: Array<[string[], RegExp]> = [
+      [['run', '--tasks', tasks, '--harness', 'nop', '--out', out, '--shard', '3/2', '--run-id', 'x'], /--shard 3\/2: give I\/N with 1 ≤ I ≤ N/],
+      [['run', '--tasks', tasks, '--harness', 'nop', '--out', out, '--shard', '1/2'], /--shard needs --run-id: every shard of a run must carry the same run id/],
+      [['run', '--tasks', tasks, '--harness', 'nop', '--out', out, '--durations', out], /--durations balances shards: give it with --shard I\/N/],
+      [['run', '--tasks', tasks, '--harness', 'nop', '--out', out, '--shard', '1/2', '--run-id', 'x', '--durations', path.join(out, 'none')], /none: no run\.json here; --durations takes an earlier results folder/],
+      [['run', '--resume', path.join(out, 'none'), '--shard', '1/2'], /--resume takes the shard from the folder it resumes; drop --shard/],
+      [['merge', path.join(out, 'none'), '--out', path.join(out, 'm')], /none: no run\.json here; merge takes the shard folders/],
+      [['merge', path.join(FIXTURES, 'results', 'sim-run'), '--out', path.join(out, 'm')], /sim-run\/run\.json: no "shard" field: merge takes folders written by hbench run --shard I\/N/],
+      [['status', path.join(out, 'none')], /none: no such folder; status takes results folders/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')[0]).toMatch(message);
+      expect(readdirSync(out)).toEqual([]);
+    }
+  });
 });

@@ -86,6 +86,8 @@ export async function k8sJobCommand(args: K8sJobArgs, stdout: (s: string) => voi
 
 /** What k8s-job sets on every shard itself. */
 const OWNED = ['shard', 'run-id', 'out', 'resume'];
+/** The Indexed Job is the distribution: each pod is one shard on its own engine. */
+const ELSEWHERE = ['engine', 'workers', 'worker-image', 'build-worker-on', 'hub-address', 'max-workers-per-node', 'worker-attempts', 'worker-env'];
 /** `hbench run --resume` takes everything else from the shard's run.json. */
 const RESUME_OPTIONS = ['concurrency', 'harness-dir', 'reporter', 'junit', 'summary-md', 'errors-as-failures'];
 const MERGE_OPTIONS = ['errors-as-failures'];
@@ -94,6 +96,8 @@ const MERGE_OPTIONS = ['errors-as-failures'];
 function checkPassThrough(tokens: string[], args: K8sJobArgs): RunArgs {
   const owned = [...givenOptions(tokens)].filter((o) => OWNED.includes(o));
   if (owned.length) throw new UsageError(`after --: drop --${owned.join(', --')}; k8s-job sets --shard, --run-id, --out and --resume for every shard itself`);
+  const elsewhere = [...givenOptions(tokens)].filter((o) => ELSEWHERE.includes(o));
+  if (elsewhere.length) throw new UsageError(`after --: drop --${elsewhere.join(', --')}; in Kubernetes each shard pod runs on its own Docker engine (secrets: --env-from-secret)`);
   let parsed: RunArgs;
   try {
     parsed = declareRun(yargs(tokens))

@@ -5,6 +5,7 @@ import { ReporterMux } from '../../runner/reporter.js';
 import { prepareRun } from '../../runner/prepare-run.js';
 import { executeRun } from '../../runner/run.js';
 import { parseShard } from '../../runner/shard.js';
+import { swarmRunCommand } from './swarm.js';
 import { EXIT } from '../exit-codes.js';
 import { displayPath } from '../display-path.js';
 import { installInterruptHandler } from '../interrupt.js';
@@ -14,6 +15,7 @@ export { declareRun, type RunArgs } from './run-options.js';
 
 export async function runCommand(args: RunArgs): Promise<number> {
   checkRunArgs(args);
+  if (args.engine === 'swarm') return swarmRunCommand(args);
   // Everything that can be wrong with the input is checked before anything is written.
   const prepared = await prepareRun({
     config: args.resume ? null : runConfigFromArgs(args),

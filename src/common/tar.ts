@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { listFiles } from '../common/files.js';
+import { listFiles } from './files.js';
 
 export interface TarEntry {
   /** Path inside the archive, relative (no leading slash). */
@@ -52,14 +52,20 @@ export async function entriesFromDir(hostDir: string, destDir: string): Promise<
 
 /** Reads every regular file of a tar stream; names are relative to the archive root folder's parent. */
 export async function unpack(stream: NodeJS.ReadableStream): Promise<Map<string, Buffer>> {
+  const entries = await unpackEntries(stream);
+  return new Map([...entries].map(([name, e]) => [name, e.content]));
+}
+
+/** Like unpack, keeping each file's mode. */
+export async function unpackEntries(stream: NodeJS.ReadableStream): Promise<Map<string, TarEntry>> {
   const extract = tar.extract();
-  const files = new Map<string, Buffer>();
+  const files = new Map<string, TarEntry>();
   const done = new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, body, next) => {
       const chunks: Buffer[] = [];
       body.on('data', (c: unknown) => chunks.push(c as Buffer));
       body.on('end', () => {
-        if (header.type === 'file') files.set(header.name, Buffer.concat(chunks));
+        if (header.type === 'file') files.set(header.name, { name: header.name, content: Buffer.concat(chunks), mode: header.mode ?? 0o644 });
         next();
       });
       body.on('error', reject);

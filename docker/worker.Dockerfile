@@ -1,0 +1,10 @@
+# The hbench swarm worker: this repository's hbench and the host's Node.js on a Debian base, plus iptables for the
+# host firewall rules that keep gateway containers to the gateway's port. `hbench run --engine swarm` builds it on
+# each engine it is given (no registry needed); with a registry, build it once and pass --worker-image instead.
+ARG BASE_IMAGE=debian:bookworm-slim
+FROM ${BASE_IMAGE}
+RUN apt-get update && apt-get install -y --no-install-recommends iptables && rm -rf /var/lib/apt/lists/*
+COPY node /usr/local/bin/node
+COPY app/ /opt/hbench/
+WORKDIR /work
+ENTRYPOINT ["/usr/local/bin/node", "/opt/hbench/bin/hbench.js"]

@@ -1,0 +1,123 @@
+/**
+ * `hbench run --engine swarm`: one run spread over a Docker Swarm. hbench does not schedule anything itself: it splits
+ * the plan into N shards (the same split as `--shard I/N`), submits one replicated-job service of N workers (one per
+ * slot, `{{.Task.Slot}}` = shard), and lets Swarm place them, restart them when they die, and queue them when there
+ * are more shards than room. Results reach the coordinator's shard hub as trials end; the caller merges the shard
+ * folders into one results folder when every shard is complete.
+ */
+import path from 'node:path';
+import { HbenchError, UsageError } from '../../common/errors.js';
+import { LABEL } from '../../sandbox/docker-labels.js';
+import { SwarmClient, type SwarmTask } from '../../sandbox/docker-swarm.js';
+import { Lifecycle } from '../../runner/lifecycle.js';
+import { planShards, prepareRun, type RunRequest } from '../../runner/prepare-run.js';
+import type { ShardBy } from '../../runner/shard.js';
+import { makeBundle } from './bundle.js';
+import { ShardHub, type ShardProgress } from './hub.js';
+import { ensureWorkerImage } from './worker-image.js';
+
+export interface SwarmOptions {
+  workers: number;
+  by: ShardBy;
+  durationsDir: string | null;
+  /** A worker image every node has (or can pull); else it is built from this checkout on `buildOn` and the manager. */
+  workerImage: string | null;
+  /** DOCKER_HOST values of further nodes to build the worker image on (no registry needed). */
+  buildOn: string[];
+  /** The address workers reach the hub on (default: the manager's swarm address). */
+  hubAddress: string | null;
+  maxPerNode: number;
+  maxAttempts: number;
+  /** Environment variables passed to every worker (e.g. the model API key): names, their values taken from here. */
+  workerEnv: string[];
+}
+
+export interface SwarmHooks {
+  signal: AbortSignal;
+  log(line: string): void;
+  /** Progress, called when it changes. */
+  onProgress?(shards: ShardProgress[], tasks: SwarmTask[]): void;
+}
+
+export interface SwarmOutcome {
+  runId: string;
+  shardDirs: string[];
+  interrupted: boolean;
+  /** Worker tasks Swarm started in all (more than the shards when some were restarted). */
+  workerTasks: number;
+  nodes: string[];
+}
+
+export async function runOnSwarm(request: RunRequest, options: SwarmOptions, hooks: SwarmHooks): Promise<SwarmOutcome> {
+  if (!Number.isInteger(options.workers) || options.workers < 1) throw new UsageError(`--workers must be a whole number ≥ 1 (got ${options.workers})`);
+  if (!request.config) throw new UsageError('--engine swarm starts a run; to finish one, run the same command with the same --run-id (finished trials are kept)');
+  const swarm = new SwarmClient();
+  const state = await swarm.state();
+  const total = options.workers;
+  // Everything is checked here first, exactly as a local run checks it, before anything starts.
+  const prepared = await prepareRun({ ...request, shard: { spec: { index: 1, total }, by: options.by, durationsDir: options.durationsDir } });
+  const { groups, balance } = await planShards({ spec: { index: 1, total }, by: options.by, durationsDir: options.durationsDir }, prepared.config, prepared.tasks, prepared.harnesses);
+  const bundle = await makeBundle(prepared.config, request.harnessDir);
+  const job = { runId: prepared.runId, total, by: options.by, groups, balance, config: bundle.config, harnessDir: bundle.harnessDir };
+  const env: Record<string, string> = {};
+  for (const name of options.workerEnv) {
+    const value = process.env[name];
+    if (value === undefined) throw new UsageError(`--worker-env ${name}: not set here; set it, or drop --worker-env ${name}`);
+    env[name] = value;
+  }
+
+  const lifecycle = new Lifecycle();
+  try {
+    const swept = await swarm.sweep();
+    if (swept) hooks.log(`removed ${swept} swarm service(s) left by killed runs`);
+    const hub = await lifecycle.step('shard hub', () => ShardHub.start({ outDir: path.resolve(request.outDir), job, bundle: bundle.gz, host: options.hubAddress ?? state.nodeAddr }), (h) => h.close());
+    const image = options.workerImage ?? (await ensureWorkerImage([undefined, ...options.buildOn], hooks.log));
+    const name = `hbench-${prepared.runId}`.slice(0, 63);
+    const service = await lifecycle.step(
+      'worker service',
+      () =>
+        swarm.createJob({
+          name,
+          image,
+          args: ['swarm-worker'],
+          env: { ...env, HBENCH_HUB: hub.url, HBENCH_HUB_TOKEN: hub.token, HBENCH_SLOT: '{{.Task.Slot}}', HBENCH_MACHINE: '{{.Node.Hostname}} ({{.Node.ID}})' },
+          completions: total,
+          maxConcurrent: total,
+          maxPerNode: options.maxPerNode,
+          maxAttempts: options.maxAttempts,
+          // One name per slot: a worker restarted in a slot sweeps the containers its dead predecessor left.
+          hostname: `${name.slice(0, 40)}-{{.Task.Slot}}`,
+          labels: { [LABEL.run]: prepared.runId },
+        }),
+      (id) => swarm.removeService(id),
+    );
+    hooks.log(`submitted ${total} shard worker(s) to the swarm (${state.nodes.filter((n) => n.ready && n.active).length} node(s) ready): service ${name}, hub ${hub.url}`);
+    const { interrupted, tasks } = await waitForJob(swarm, service, hub, total, options.maxAttempts, hooks);
+    const nodes = [...new Set(tasks.map((t) => t.nodeId).filter((n): n is string => !!n))].map((id) => state.nodes.find((n) => n.id === id)?.hostname ?? id);
+    return { runId: prepared.runId, shardDirs: Array.from({ length: total }, (_, i) => hub.shardDir(i + 1)), interrupted, workerTasks: tasks.length, nodes };
+  } finally {
+    await lifecycle.close();
+  }
+}
+
+async function waitForJob(swarm: SwarmClient, service: string, hub: ShardHub, total: number, maxAttempts: number, hooks: SwarmHooks): Promise<{ interrupted: boolean; tasks: SwarmTask[] }> {
+  let last = '';
+  for (;;) {
+    const tasks = await swarm.tasks(service);
+    const shards = hub.progress();
+    const key = JSON.stringify([shards, tasks.map((t) => [t.id, t.state])]);
+    if (key !== last) hooks.onProgress?.(shards, tasks);
+    last = key;
+    if (shards.every((s) => s.status === 'completed' && s.done >= s.planned)) return { interrupted: false, tasks };
+    // A slot Swarm has given up on: every attempt failed.
+    for (let slot = 1; slot <= total; slot++) {
+      const failed = tasks.filter((t) => t.slot === slot && (t.state === 'failed' || t.state === 'rejected'));
+      if (failed.length > maxAttempts) {
+        const why = failed.at(-1)!;
+        throw new HbenchError('DOCKER_API', `shard ${slot}/${total}: its worker failed ${failed.length} time(s) (last: ${why.error || why.message || `exit code ${why.exitCode}`}); see docker service logs ${service}; finished trials are kept: run the same command again to finish`);
+      }
+    }
+    if (hooks.signal.aborted) return { interrupted: true, tasks };
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
