@@ -209,6 +209,8 @@ describe('the manifest of a sharded run', () => {
   it('the merge Job mounts the same claim and waits for the shards within its deadline', () => {
     const merge = mergeJobOf(docs);
     expect(merge.spec).toMatchObject({ completions: 1, activeDeadlineSeconds: 3600 });
+    expect(merge.spec.podFailurePolicy.rules).toEqual([{ action: 'FailJob', onExitCodes: { containerName: 'merge', operator: 'In', values: [2] } }]);
+    expect(indexedJobProblems({ ...merge, spec: { ...merge.spec, completionMode: 'Indexed' } })).toEqual([]);
     expect(merge.spec.template.spec.restartPolicy).toBe('Never');
     expect(merge.spec.template.spec.volumes).toEqual([{ name: 'results', persistentVolumeClaim: { claimName: 'hbench-results' } }]);
     expect(containerOf(merge, 'merge').image).toBe(SPEC.image);

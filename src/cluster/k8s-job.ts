@@ -87,14 +87,16 @@ export function parseResources(text: string): Record<string, string> {
 
 /** Every way the spec could make a manifest Kubernetes refuses, as one line each way. */
 export function checkK8sJobSpec(spec: K8sJobSpec): void {
-  const whole = (flag: string, n: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got ${n})`);
+  const whole = (flag: string, n: number, min: number, max?: number) => {
+    if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) {
+      throw new UsageError(`${flag} must be a whole number ${max === undefined ? `≥ ${min}` : `from ${min} to ${max}`} (got ${n})`);
+    }
   };
   whole('--shards', spec.shards, 1, MAX_SHARDS);
   whole('--parallelism', spec.parallelism, 1, spec.shards);
   whole('--retries', spec.retries, 0, 100);
   whole('--merge-timeout', spec.mergeTimeoutSeconds, 60);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(spec.runId)) throw new UsageError(`--run-id "${spec.runId}": use letters, digits, ".", "_" and "-"`);
+  safeRunId(spec.runId);
   if (!DNS_LABEL.test(spec.name) || spec.name.length > MAX_NAME) {
     throw new UsageError(`--name "${spec.name}": a Job name is lower-case letters, digits and "-", starts and ends with a letter or digit, at most ${MAX_NAME} characters`);
   }
@@ -228,6 +230,8 @@ function mergeJob(spec: K8sJobSpec): KubeObject {
       completions: 1,
       backoffLimit: 3,
       activeDeadlineSeconds: spec.mergeTimeoutSeconds,
+      // Shards of different runs, or a merged folder in the way, stay so on a retry.
+      podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'merge', operator: 'In', values: [EXIT_USAGE] } }] },
       template: {
         metadata: { labels },
         spec: {
