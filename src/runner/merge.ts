@@ -4,8 +4,8 @@
  * shards or trials and a trial recorded twice. The merged folder is written beside its final place and renamed into
  * it at the end: nothing half-written is ever left under the name asked for.
  */
-import { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync } from 'node:fs';
+import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ResultsError, UsageError } from '../common/errors.js';
 import type { MergedShard, RunRecord, ShardRecord } from '../records/run-record.js';
@@ -100,8 +100,8 @@ export async function mergeShards(dirs: string[], outDir: string, options: Merge
   try {
     const store = await ResultsStore.create(tmp);
     for (const s of shards) {
-      for (const t of s.trials) await linkTree(path.join(s.dir, 'trials', t.key), store.trialDir(t.key));
-      await linkTree(path.join(s.dir, 'builds'), path.join(tmp, 'builds'), { keepExisting: true });
+      for (const t of s.trials) linkTree(path.join(s.dir, 'trials', t.key), store.trialDir(t.key));
+      linkTree(path.join(s.dir, 'builds'), path.join(tmp, 'builds'), { keepExisting: true });
     }
     store.appendTrials(trials);
     store.close();
@@ -183,29 +183,33 @@ function mergedRecord(shards: ShardInput[], planned: number, finished: number, i
   return merged;
 }
 
-/** Hard links where the file system allows (fast, no extra space; results are never edited), else copies. */
-async function linkTree(from: string, to: string, options: { keepExisting?: boolean } = {}): Promise<void> {
+/**
+ * Hard links where the file system allows (fast, no extra space; results are never edited), else copies. Synchronous
+ * on purpose: a merge does nothing else meanwhile, and 100,000 small folders go several times faster without a round
+ * trip through the thread pool per call.
+ */
+function linkTree(from: string, to: string, options: { keepExisting?: boolean } = {}): void {
   let entries;
   try {
-    entries = await readdir(from, { withFileTypes: true });
+    entries = readdirSync(from, { withFileTypes: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
   }
-  await mkdir(to, { recursive: true });
+  mkdirSync(to, { recursive: true });
   for (const e of entries) {
     const src = path.join(from, e.name);
     const dst = path.join(to, e.name);
-    if (e.isDirectory()) await linkTree(src, dst, options);
+    if (e.isDirectory()) linkTree(src, dst, options);
     else if (e.isFile()) {
       try {
-        await link(src, dst);
+        linkSync(src, dst);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         // Two shards that built the same image (--shard-by trial) both have its build log: the first is kept.
         if (code === 'EEXIST' && options.keepExisting) continue;
         if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
-        await copyFile(src, dst);
+        copyFileSync(src, dst);
       }
     }
   }

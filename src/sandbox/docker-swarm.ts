@@ -18,7 +18,7 @@ export type SwarmTaskState = 'new' | 'pending' | 'assigned' | 'accepted' | 'prep
 
 export interface SwarmTask {
   id: string;
-  slot: number | null;
+  slot: number;
   nodeId: string | null;
   state: SwarmTaskState;
   desired: string;
@@ -91,7 +91,8 @@ export class SwarmClient {
           // gateway containers to the gateway's port: the engine's socket, the node's network, NET_ADMIN.
           Mounts: [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' }],
           CapabilityAdd: ['CAP_NET_ADMIN'],
-          Labels: { ...spec.labels, [LABEL.managed]: 'true' },
+          // Not `managed`: a worker's own sweep of orphaned containers must never take the worker for one.
+          Labels: spec.labels,
         },
         RestartPolicy: { Condition: 'on-failure', Delay: 1_000_000_000, MaxAttempts: spec.maxAttempts },
         Placement: { MaxReplicas: spec.maxPerNode },
@@ -114,7 +115,8 @@ export class SwarmClient {
     }>;
     return list.map((t) => ({
       id: t.ID,
-      slot: t.Slot ?? null,
+      // The API leaves out a slot of 0 (a job's first).
+      slot: t.Slot ?? 0,
       nodeId: t.NodeID ?? null,
       state: t.Status?.State ?? 'new',
       desired: t.DesiredState ?? '',
@@ -156,14 +158,30 @@ export class SwarmClient {
   }
 }
 
-/** Whether an engine has an image, and building one there from a tar context. */
-export async function hasImage(docker: Docker, ref: string): Promise<boolean> {
+/** An image's id on an engine, or null when the engine does not have it. */
+export async function imageId(docker: Docker, ref: string): Promise<string | null> {
   try {
-    await docker.getImage(ref).inspect();
-    return true;
+    return ((await docker.getImage(ref).inspect()) as { Id: string }).Id;
   } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return false;
+    if ((e as { statusCode?: number }).statusCode === 404) return null;
     throw new DockerApiError(`looking for image ${ref}`, e);
+  }
+}
+
+/** `docker save | docker -H to load`: the image keeps its id, so a service can name it by id on every node. */
+export async function copyImage(from: Docker, to: Docker, ref: string): Promise<void> {
+  try {
+    const saved = await from.getImage(ref).get();
+    const loading = await to.loadImage(saved as never);
+    await new Promise<void>((resolve, reject) => {
+      to.modem.followProgress(loading, (err: Error | null, output: Array<{ error?: string }>) => {
+        const failed = err?.message ?? output.find((o) => o.error)?.error;
+        if (failed) reject(new Error(failed));
+        else resolve();
+      });
+    });
+  } catch (e) {
+    throw new DockerApiError(`copying image ${ref} to another engine`, e);
   }
 }
 

@@ -18,7 +18,7 @@ export const LAYER_RULES: Record<string, string[]> = {
   report: ['common', 'records', 'scoring', 'runner'],
   cluster: ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report'],
   cli: ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report', 'cluster'],
-  bench: ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report', 'cluster'],
+  bench: ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report', 'cluster', 'test-support'],
   'test-support': ['common', 'records', 'tasks', 'sandbox', 'models', 'harness', 'scoring', 'runner', 'report', 'cluster'],
 };
 

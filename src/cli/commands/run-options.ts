@@ -39,7 +39,7 @@ export interface RunArgs {
   engine: 'local' | 'swarm';
   workers: number;
   workerImage?: string;
-  buildWorkerOn: string[];
+  copyWorkerTo: string[];
   hubAddress?: string;
   maxWorkersPerNode: number;
   workerAttempts: number;
@@ -79,8 +79,8 @@ export function declareRun(y: Argv): Argv<RunArgs> {
     .option('durations', { type: 'string', describe: 'With --shard: balance shards by the trial durations of this earlier run (results/<run>), else by trial count' })
     .option('engine', { choices: ['local', 'swarm'] as const, default: 'local' as const, describe: 'Where trials run: this machine\'s Docker engine, or a Docker Swarm (DOCKER_HOST a manager) as --workers shard workers, merged at the end' })
     .option('workers', { type: 'number', default: 2, describe: '--engine swarm: shard workers (one shard each; Swarm places them and restarts the ones that die)' })
-    .option('worker-image', { type: 'string', describe: '--engine swarm: a worker image every node has or can pull (default: built from this checkout on the manager and every --build-worker-on engine)' })
-    .option('build-worker-on', { type: 'string', array: true, default: [] as string[], describe: '--engine swarm: also build the worker image on this node\'s engine (unix:///… or tcp://HOST:PORT; repeatable) — where there is no registry' })
+    .option('worker-image', { type: 'string', describe: '--engine swarm: a worker image every node has or can pull (default: built here from this checkout, copied to every --copy-worker-to engine)' })
+    .option('copy-worker-to', { type: 'string', array: true, default: [] as string[], describe: '--engine swarm: copy the worker image built here to this node\'s engine (unix:///… or tcp://HOST:PORT; repeatable) — where there is no registry' })
     .option('hub-address', { type: 'string', describe: "--engine swarm: the address workers reach this machine on (default: the manager's swarm address)" })
     .option('max-workers-per-node', { type: 'number', default: 1, describe: '--engine swarm: workers on one node at once (each runs --concurrency trials)' })
     .option('worker-attempts', { type: 'number', default: 3, describe: '--engine swarm: restarts of a worker that died before its shard is given up' })

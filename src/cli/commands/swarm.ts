@@ -25,7 +25,7 @@ export async function swarmRunCommand(args: RunArgs, print: (s: string) => void 
         by: args.shardBy,
         durationsDir: args.durations ?? null,
         workerImage: args.workerImage ?? null,
-        buildOn: args.buildWorkerOn,
+        copyTo: args.copyWorkerTo,
         hubAddress: args.hubAddress ?? null,
         maxPerNode: args.maxWorkersPerNode,
         maxAttempts: args.workerAttempts,

@@ -1,7 +1,7 @@
 /**
  * `hbench run --engine swarm`: one run spread over a Docker Swarm. hbench does not schedule anything itself: it splits
  * the plan into N shards (the same split as `--shard I/N`), submits one replicated-job service of N workers (one per
- * slot, `{{.Task.Slot}}` = shard), and lets Swarm place them, restart them when they die, and queue them when there
+ * slot: shard = `{{.Task.Slot}}` + 1, as Swarm counts a job's slots from 0), and lets Swarm place them, restart them when they die, and queue them when there
  * are more shards than room. Results reach the coordinator's shard hub as trials end; the caller merges the shard
  * folders into one results folder when every shard is complete.
  */
@@ -20,10 +20,10 @@ export interface SwarmOptions {
   workers: number;
   by: ShardBy;
   durationsDir: string | null;
-  /** A worker image every node has (or can pull); else it is built from this checkout on `buildOn` and the manager. */
+  /** A worker image every node has (or can pull); else it is built from this checkout and copied to `copyTo`. */
   workerImage: string | null;
-  /** DOCKER_HOST values of further nodes to build the worker image on (no registry needed). */
-  buildOn: string[];
+  /** DOCKER_HOST values of further nodes to copy the built worker image to (no registry needed). */
+  copyTo: string[];
   /** The address workers reach the hub on (default: the manager's swarm address). */
   hubAddress: string | null;
   maxPerNode: number;
@@ -71,7 +71,7 @@ export async function runOnSwarm(request: RunRequest, options: SwarmOptions, hoo
     const swept = await swarm.sweep();
     if (swept) hooks.log(`removed ${swept} swarm service(s) left by killed runs`);
     const hub = await lifecycle.step('shard hub', () => ShardHub.start({ outDir: path.resolve(request.outDir), job, bundle: bundle.gz, host: options.hubAddress ?? state.nodeAddr }), (h) => h.close());
-    const image = options.workerImage ?? (await ensureWorkerImage([undefined, ...options.buildOn], hooks.log));
+    const image = options.workerImage ?? (await ensureWorkerImage(options.copyTo, hooks.log));
     const name = `hbench-${prepared.runId}`.slice(0, 63);
     const service = await lifecycle.step(
       'worker service',
@@ -80,7 +80,7 @@ export async function runOnSwarm(request: RunRequest, options: SwarmOptions, hoo
           name,
           image,
           args: ['swarm-worker'],
-          env: { ...env, HBENCH_HUB: hub.url, HBENCH_HUB_TOKEN: hub.token, HBENCH_SLOT: '{{.Task.Slot}}', HBENCH_MACHINE: '{{.Node.Hostname}} ({{.Node.ID}})' },
+          env: { ...env, HBENCH_HUB: hub.url, HBENCH_HUB_TOKEN: hub.token, HBENCH_TASK_SLOT: '{{.Task.Slot}}', HBENCH_MACHINE: '{{.Node.Hostname}} ({{.Node.ID}})' },
           completions: total,
           maxConcurrent: total,
           maxPerNode: options.maxPerNode,
@@ -111,7 +111,7 @@ async function waitForJob(swarm: SwarmClient, service: string, hub: ShardHub, to
     if (shards.every((s) => s.status === 'completed' && s.done >= s.planned)) return { interrupted: false, tasks };
     // A slot Swarm has given up on: every attempt failed.
     for (let slot = 1; slot <= total; slot++) {
-      const failed = tasks.filter((t) => t.slot === slot && (t.state === 'failed' || t.state === 'rejected'));
+      const failed = tasks.filter((t) => t.slot === slot - 1 && (t.state === 'failed' || t.state === 'rejected'));
       if (failed.length > maxAttempts) {
         const why = failed.at(-1)!;
         throw new HbenchError('DOCKER_API', `shard ${slot}/${total}: its worker failed ${failed.length} time(s) (last: ${why.error || why.message || `exit code ${why.exitCode}`}); see docker service logs ${service}; finished trials are kept: run the same command again to finish`);

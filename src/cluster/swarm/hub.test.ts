@@ -21,7 +21,7 @@ async function hubFor(config: JobDescription['config'], total: number, out: stri
 }
 
 const worker = (hub: ShardHub, slot: number, root: string) =>
-  startCli(['swarm-worker'], { HBENCH_HUB: hub.url, HBENCH_HUB_TOKEN: hub.token, HBENCH_SLOT: String(slot), HBENCH_WORKER_DIR: root });
+  startCli(['swarm-worker'], { HBENCH_HUB: hub.url, HBENCH_HUB_TOKEN: hub.token, HBENCH_TASK_SLOT: String(slot - 1), HBENCH_WORKER_DIR: root });
 
 describe('shard hub and workers', () => {
   it('workers run their shards and send each trial; one killed with kill -9 is resumed by a successor elsewhere without repeats', async () => {

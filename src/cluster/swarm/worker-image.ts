@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import tar from 'tar-stream';
 import { UsageError } from '../../common/errors.js';
 import { TOOL_VERSION } from '../../common/version.js';
-import { buildImage, dockerFor, hasImage } from '../../sandbox/docker-swarm.js';
+import { buildImage, copyImage, dockerFor, imageId } from '../../sandbox/docker-swarm.js';
 
 /** The installed package's root (…/dist/cluster/swarm → …). */
 export const PACKAGE_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -83,20 +83,25 @@ function contextStream(files: ContextFile[]): NodeJS.ReadableStream {
 }
 
 /**
- * Makes sure every engine has the worker image (builds it where it is missing). `engines` are DOCKER_HOST values;
- * undefined stands for the engine hbench talks to.
+ * Makes sure the engine hbench talks to has the worker image (built there when missing), and copies it to every engine
+ * in `copyTo` (DOCKER_HOST values of other nodes) that lacks it, so it has the same id everywhere. Returns the id: a
+ * service that names its image by id starts without any registry lookup.
  */
-export async function ensureWorkerImage(engines: Array<string | undefined>, log: (line: string) => void): Promise<string> {
+export async function ensureWorkerImage(copyTo: string[], log: (line: string) => void): Promise<string> {
   const { tag, files } = await workerContext();
-  for (const host of engines) {
-    const docker = dockerFor(host);
-    const where = host ?? process.env.DOCKER_HOST ?? 'the local engine';
-    if (await hasImage(docker, tag)) {
-      log(`worker image ${tag} is on ${where}`);
-      continue;
-    }
-    log(`building worker image ${tag} on ${where}`);
-    await buildImage(docker, contextStream(files), tag, 'Dockerfile', () => undefined);
+  const local = dockerFor(undefined);
+  let id = await imageId(local, tag);
+  if (id) log(`worker image ${tag} is here`);
+  else {
+    log(`building worker image ${tag}`);
+    await buildImage(local, contextStream(files), tag, 'Dockerfile', () => undefined);
+    id = (await imageId(local, tag))!;
   }
-  return tag;
+  for (const host of copyTo) {
+    const remote = dockerFor(host);
+    if (await imageId(remote, id)) continue;
+    log(`copying worker image ${tag} to ${host}`);
+    await copyImage(local, remote, tag);
+  }
+  return id;
 }

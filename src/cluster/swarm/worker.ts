@@ -1,5 +1,5 @@
 /**
- * One swarm worker (`hbench swarm-worker`, the worker image's command): runs shard `HBENCH_SLOT` of the hub's job on
+ * One swarm worker (`hbench swarm-worker`, the worker image's command): runs the shard of its Swarm slot on
  * this node's Docker engine, as `hbench run --shard` would, and sends every finished trial to the hub. A worker that
  * starts where an earlier one died (Swarm restarts the slot, on any node) gets the shard's folder back from the hub
  * and resumes it: nothing finished is repeated.
@@ -20,23 +20,27 @@ import { HubClient } from './hub-client.js';
 export interface WorkerEnv {
   hub: string;
   token: string;
+  /** The shard this worker runs (1-based). */
   slot: number;
   /** Where the bundle and the shard folder go (in the worker container: /work). */
   root: string;
 }
 
 export function workerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
-  const slot = Number(env.HBENCH_SLOT);
-  if (!env.HBENCH_HUB || !env.HBENCH_HUB_TOKEN || !Number.isInteger(slot) || slot < 1) {
-    throw new UsageError('swarm-worker runs inside the worker image, started by hbench run --engine swarm: it needs HBENCH_HUB, HBENCH_HUB_TOKEN and HBENCH_SLOT (1-based)');
+  // Swarm numbers a replicated job's slots from 0, and a restarted task keeps its slot; shards count from 1. Swarm's
+  // template renders slot 0 as the node's id (as for a global service), so a value that is not a number is slot 0.
+  const raw = env.HBENCH_TASK_SLOT;
+  const slot = raw !== undefined && raw !== '' && !/^\d+$/.test(raw) ? 0 : Number(raw);
+  if (!env.HBENCH_HUB || !env.HBENCH_HUB_TOKEN || raw === undefined || raw === '' || !Number.isInteger(slot) || slot < 0) {
+    throw new UsageError('swarm-worker runs inside the worker image, started by hbench run --engine swarm: it needs HBENCH_HUB, HBENCH_HUB_TOKEN and HBENCH_TASK_SLOT (Swarm\'s {{.Task.Slot}}, from 0)');
   }
-  return { hub: env.HBENCH_HUB, token: env.HBENCH_HUB_TOKEN, slot, root: env.HBENCH_WORKER_DIR ?? '/work' };
+  return { hub: env.HBENCH_HUB, token: env.HBENCH_HUB_TOKEN, slot: slot + 1, root: env.HBENCH_WORKER_DIR ?? '/work' };
 }
 
 export async function runWorker(env: WorkerEnv, signal: AbortSignal, log: (line: string) => void): Promise<'completed' | 'interrupted'> {
   const hub = new HubClient(env.hub, env.token);
   const job = await hub.job();
-  if (env.slot > job.total) throw new UsageError(`HBENCH_SLOT ${env.slot}: the run has ${job.total} shards`);
+  if (env.slot > job.total) throw new UsageError(`HBENCH_TASK_SLOT: shard ${env.slot}, but the run has ${job.total} shards`);
   const bundleDir = path.join(env.root, 'bundle');
   await hub.bundle(bundleDir);
   // Relative harness paths in the bundle resolve against it, the same on every worker.
