@@ -8,6 +8,7 @@ import { declareExport, exportCommand } from './commands/export.js';
 import { declareLeaderboard, leaderboardCommand } from './commands/leaderboard.js';
 import { declarePlan, planCommand } from './commands/plan.js';
 import { declareReport, declareView, reportCommand, viewCommand } from './commands/report.js';
+import { declareK8sJob, k8sJobCommand } from './commands/k8s-job.js';
 import { declareRun, runCommand } from './commands/run.js';
 import { declareMerge, mergeCommand } from './commands/merge.js';
 import { declareStatus, statusCommand } from './commands/status.js';
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('leaderboard <results..>', 'Many runs → one leaderboard (HTML, Markdown, JSON); runs on different task suites are ranked apart', declareLeaderboard, (a) => set(leaderboardCommand(a)))
     .command('merge <shards..>', 'Merge the shard folders of one run (hbench run --shard I/N) into one results folder', declareMerge, (a) => set(mergeCommand(a)))
     .command('status <results..>', 'Done/total per run or shard folder and overall (works while they run)', declareStatus, (a) => set(statusCommand(a)))
+    .command('k8s-job', 'Write the Kubernetes manifest of a sharded run: an Indexed Job of shards (each with its own Docker engine) and the merge Job', declareK8sJob, (a) => set(k8sJobCommand(a)))
     // The worker image's command (hbench run --engine swarm starts it on every node); not for direct use.
     .command('swarm-worker', false, declareSwarmWorker, () => set(swarmWorkerCommand()))
     .command('cleanup', 'Remove containers left by hbench runs that were killed', declareCleanup, (a) => set(cleanupCommand(a)))
