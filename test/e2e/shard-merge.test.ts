@@ -65,5 +65,5 @@ describe('shard + merge (real Docker)', () => {
     // The merged folder is a results folder like any other.
     const cmp = await runCli(['compare', `${path.join(out, 'nightly')}#nop`, `${path.join(out, 'nightly')}#oracle`, '--format', 'json']);
     expect(cmp.code, cmp.stderr).toBe(0);
-  });
+  }, 600_000);
 });
