@@ -6,5 +6,6 @@ FROM ${BASE_IMAGE}
 RUN apt-get update && apt-get install -y --no-install-recommends iptables && rm -rf /var/lib/apt/lists/*
 COPY node /usr/local/bin/node
 COPY app/ /opt/hbench/
+RUN ln -s /opt/hbench/bin/hbench.js /usr/local/bin/hbench
 WORKDIR /work
 ENTRYPOINT ["/usr/local/bin/node", "/opt/hbench/bin/hbench.js"]

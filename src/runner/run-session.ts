@@ -5,6 +5,7 @@
  * network. `hbench run`, `hbench tasks check` and the benchmark all execute their
  * trials through a session. Teardown runs in reverse order on every path.
  */
+import { randomBytes } from 'node:crypto';
 import { ModelGateway } from '../models/gateway.js';
 import type { ModelProvider } from '../models/provider.js';
 import type { TrialResult } from '../records/trial-result.js';
@@ -53,8 +54,9 @@ export class RunSession {
       let gateway: { gateway: ModelGateway; network: IsolatedNetwork } | undefined;
       let egress: { proxy: EgressProxy; network: IsolatedNetwork } | undefined;
       // One internal network serves the gateway and the egress proxy; each admits only its own per-trial credentials.
+      // Named apart even from processes with the same pid: swarm workers on one node (pid 1 each) share its engine.
       const network = options.gatewayModel || options.egress
-        ? await lifecycle.step('internal network', () => sandboxes.createIsolatedNetwork(`hbench-${options.runId}-${process.pid}`), (n) => sandboxes.removeNetwork(n))
+        ? await lifecycle.step('internal network', () => sandboxes.createIsolatedNetwork(`hbench-${options.runId}-${process.pid}-${randomBytes(3).toString('hex')}`), (n) => sandboxes.removeNetwork(n))
         : null;
       const ports: number[] = [];
       if (options.gatewayModel && network) {

@@ -139,7 +139,7 @@ export class DockerBackend implements SandboxBackend {
     return this.networks.remove(network);
   }
 
-  async sweep(options: { all?: boolean } = {}): Promise<{ containers: number; networks: number }> {
+  async sweep(options: { all?: boolean; run?: string } = {}): Promise<{ containers: number; networks: number }> {
     const swept = await sweepLeftovers(this.docker, options);
     // Host firewall chains of networks that are gone (their run died before removing them).
     const live = await this.docker.listNetworks().then((l) => l.map((n) => n.Id), () => null);

@@ -6,15 +6,17 @@ import type Docker from 'dockerode';
 import { DockerApiError } from '../common/errors.js';
 import { LABEL, ownerAlive } from './docker-labels.js';
 
-export async function sweepLeftovers(docker: Docker, options: { all?: boolean } = {}): Promise<{ containers: number; networks: number }> {
-  const filters = JSON.stringify({ label: [`${LABEL.managed}=true`] });
+export async function sweepLeftovers(docker: Docker, options: { all?: boolean; run?: string } = {}): Promise<{ containers: number; networks: number }> {
+  const filters = JSON.stringify({ label: [`${LABEL.managed}=true`, ...(options.run ? [`${LABEL.run}=${options.run}`] : [])] });
+  // A run named is over: what carries its label is left over, whichever process (or swarm worker) made it.
+  const sweepAll = options.all || !!options.run;
   let containers = 0;
   let networks = 0;
   try {
     const list = await docker.listContainers({ all: true, filters });
     await Promise.all(
       list.map(async (c) => {
-        if (!options.all && ownerAlive(c.Labels[LABEL.owner])) return;
+        if (!sweepAll && ownerAlive(c.Labels[LABEL.owner])) return;
         await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
         containers++;
       }),
@@ -22,7 +24,7 @@ export async function sweepLeftovers(docker: Docker, options: { all?: boolean } 
     const nets = await docker.listNetworks({ filters });
     await Promise.all(
       nets.map(async (n) => {
-        if (!options.all && ownerAlive(n.Labels?.[LABEL.owner])) return;
+        if (!sweepAll && ownerAlive(n.Labels?.[LABEL.owner])) return;
         await docker.getNetwork(n.Id).remove().catch(() => undefined);
         networks++;
       }),

@@ -34,6 +34,8 @@ export interface JobServiceSpec {
   image: string;
   args: string[];
   env: Record<string, string>;
+  /** One task on every node (a global job) instead of `completions` tasks. */
+  everyNode?: boolean;
   /** Completions (one per shard) and how many run at once. */
   completions: number;
   maxConcurrent: number;
@@ -95,10 +97,10 @@ export class SwarmClient {
           Labels: spec.labels,
         },
         RestartPolicy: { Condition: 'on-failure', Delay: 1_000_000_000, MaxAttempts: spec.maxAttempts },
-        Placement: { MaxReplicas: spec.maxPerNode },
+        ...(spec.everyNode ? {} : { Placement: { MaxReplicas: spec.maxPerNode } }),
         Networks: [{ Target: 'host' }],
       },
-      Mode: { ReplicatedJob: { MaxConcurrent: spec.maxConcurrent, TotalCompletions: spec.completions } },
+      Mode: spec.everyNode ? { GlobalJob: {} } : { ReplicatedJob: { MaxConcurrent: spec.maxConcurrent, TotalCompletions: spec.completions } },
     };
     const created = (await this.api(`creating service ${spec.name}`, () => this.docker.createService(body as never))) as { id?: string; ID?: string };
     return created.id ?? created.ID ?? spec.name;

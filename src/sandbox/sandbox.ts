@@ -156,8 +156,11 @@ export interface SandboxBackend {
    */
   restrictNetwork(network: IsolatedNetwork, ports: number[]): Promise<HostIsolation>;
   removeNetwork(network: IsolatedNetwork): Promise<void>;
-  /** Remove leftovers of processes that died without cleaning up (or, with all, everything hbench made). */
-  sweep(options?: { all?: boolean }): Promise<{ containers: number; networks: number }>;
+  /**
+   * Remove leftovers of processes that died without cleaning up (or, with all, everything hbench made; with run,
+   * everything one run made, whoever made it: for a run known to be over).
+   */
+  sweep(options?: { all?: boolean; run?: string }): Promise<{ containers: number; networks: number }>;
   /** Close every sandbox this backend started and still holds. */
   close(): Promise<void>;
 }

@@ -3,13 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/records/run-record.js';
 import type { TrialResult } from '../../src/records/trial-result.js';
+import { outcomesByKey, summaryRates } from '../../src/test-support/same-results.js';
 import { FIXTURES, containersOfRun, readTrials, runCli, startCli, tempDir, waitFor } from '../../src/test-support/cli.js';
-
-/** What must not depend on where or in which order a trial ran. */
-const outcome = (t: TrialResult) => ({ status: t.status, reward: t.reward, steps: t.steps.map((s) => [s.name, s.status, s.reward, s.actions, s.actionsOk]), actions: t.actions, tokens: t.tokens, costUsd: t.costUsd, error: t.error?.code ?? null });
-const byKey = (trials: TrialResult[]) => Object.fromEntries(trials.map((t) => [t.key, outcome(t)]));
-const rates = (summary: { harnesses: Array<Record<string, unknown>> }) =>
-  summary.harnesses.map((h) => ({ harness: h.harness, trials: h.trials, passed: h.passed, failed: h.failed, errors: h.errors, passRate: h.passRate, passK: h.passK, meanReward: h.meanReward }));
 
 describe('shard + merge (real Docker)', () => {
   it('N shards, one killed and resumed, merge into the same trials and statistics as one machine', async () => {
@@ -52,9 +47,9 @@ describe('shard + merge (real Docker)', () => {
     const one = await readTrials(path.join(out, 'one'));
     const all = await readTrials(path.join(out, 'nightly'));
     expect(all).toHaveLength(18);
-    expect(byKey(all)).toEqual(byKey(one));
+    expect(outcomesByKey(all)).toEqual(outcomesByKey(one));
     const summary = async (run: string) => JSON.parse(await readFile(path.join(out, run, 'summary.json'), 'utf8'));
-    expect(rates(await summary('nightly'))).toEqual(rates(await summary('one')));
+    expect(summaryRates(await summary('nightly'))).toEqual(summaryRates(await summary('one')));
     const record = JSON.parse(await readFile(path.join(out, 'nightly', 'run.json'), 'utf8')) as RunRecord;
     expect(record).toMatchObject({ runId: 'nightly', status: 'completed', counts: { planned: 18, finished: 18 } });
     expect(record.shards!.map((s) => [s.index, s.trials, s.resumes.length])).toEqual([[1, 6, 0], [2, 6, 1], [3, 6, 0]]);

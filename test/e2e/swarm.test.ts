@@ -4,12 +4,10 @@ import Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/records/run-record.js';
 import type { TrialResult } from '../../src/records/trial-result.js';
+import { outcomesByKey, summaryRates } from '../../src/test-support/same-results.js';
 import { FIXTURES, readTrials, runCli, startCli, tempDir, waitFor } from '../../src/test-support/cli.js';
 import { startTwoNodeSwarm } from '../../src/test-support/two-node-swarm.js';
 
-const outcome = (t: TrialResult) => ({ status: t.status, reward: t.reward, steps: t.steps.map((s) => [s.name, s.status, s.reward, s.actions]), tokens: t.tokens, error: t.error?.code ?? null });
-const byKey = (trials: TrialResult[]) => Object.fromEntries(trials.map((t) => [t.key, outcome(t)]));
-const rates = (summary: { harnesses: Array<Record<string, unknown>> }) => summary.harnesses.map((h) => ({ harness: h.harness, trials: h.trials, passed: h.passed, errors: h.errors, passRate: h.passRate, passK: h.passK }));
 const engine = (host: string) => new Docker({ socketPath: host.replace('unix://', '') });
 
 describe('a run spread over a real two-node Docker Swarm', () => {
@@ -60,9 +58,9 @@ describe('a run spread over a real two-node Docker Swarm', () => {
     const merged = await readTrials(path.join(out, 'spread'));
     const single = await readTrials(path.join(out, 'local'));
     expect(merged).toHaveLength(single.length);
-    expect(byKey(merged)).toEqual(byKey(single));
+    expect(outcomesByKey(merged)).toEqual(outcomesByKey(single));
     const summary = async (run: string) => JSON.parse(await readFile(path.join(out, run, 'summary.json'), 'utf8'));
-    expect(rates(await summary('spread'))).toEqual(rates(await summary('local')));
+    expect(summaryRates(await summary('spread'))).toEqual(summaryRates(await summary('local')));
 
     const record = JSON.parse(await readFile(path.join(out, 'spread', 'run.json'), 'utf8')) as RunRecord;
     expect(record).toMatchObject({ status: 'completed', counts: { planned: single.length, finished: single.length } });
@@ -76,10 +74,14 @@ describe('a run spread over a real two-node Docker Swarm', () => {
     }
     expect(record.hostIsolation).toMatchObject({ enforced: true });
 
-    // Nothing left: no service, and (once Swarm has removed the finished workers) no container on either node.
+    // Nothing left running: no service, no trial container or network on either node. (Exited worker containers
+    // are Swarm's own task history: it reaps them, and closing the test swarm removes them.)
     const manager = new Docker();
     expect(await manager.listServices({ filters: JSON.stringify({ label: ['dev.hbench.run=spread'] }) } as never)).toEqual([]);
-    const left = async () => (await Promise.all([manager, node2].map((d) => d.listContainers({ all: true, filters: JSON.stringify({ label: ['dev.hbench.run=spread'] }) })))).flat();
-    await waitFor(async () => (await left()).length === 0, 60_000, 'the workers\' containers to be removed').catch(async () => expect(await left()).toEqual([]));
+    for (const d of [manager, node2]) {
+      expect(await d.listContainers({ all: true, filters: JSON.stringify({ label: ['dev.hbench.managed=true', 'dev.hbench.run=spread'] }) })).toEqual([]);
+      expect(await d.listNetworks({ filters: JSON.stringify({ label: ['dev.hbench.managed=true', 'dev.hbench.run=spread'] }) })).toEqual([]);
+      expect((await d.listContainers({ filters: JSON.stringify({ label: ['dev.hbench.run=spread'] }) })).map((c) => c.Names[0])).toEqual([]);
+    }
   }, 900_000);
 });

@@ -73,6 +73,9 @@ export async function runOnSwarm(request: RunRequest, options: SwarmOptions, hoo
     const hub = await lifecycle.step('shard hub', () => ShardHub.start({ outDir: path.resolve(request.outDir), job, bundle: bundle.gz, host: options.hubAddress ?? state.nodeAddr, localConfig: prepared.config }), (h) => h.close());
     const image = options.workerImage ?? (await ensureWorkerImage(options.copyTo, hooks.log));
     const name = `hbench-${prepared.runId}`.slice(0, 63);
+    // Torn down after the worker service is removed, on every path: a worker that died left its trial containers
+    // running on its node, which its successor (placed on any node) cannot see.
+    lifecycle.defer('containers left on the nodes', () => sweepNodes(swarm, { name: `${name.slice(0, 54)}-cleanup`, image, runId: prepared.runId }, hooks.log));
     const service = await lifecycle.step(
       'worker service',
       () =>
@@ -97,6 +100,29 @@ export async function runOnSwarm(request: RunRequest, options: SwarmOptions, hoo
     return { runId: prepared.runId, shardDirs: Array.from({ length: total }, (_, i) => hub.shardDir(i + 1)), interrupted, workerTasks: tasks.length, nodes };
   } finally {
     await lifecycle.close();
+  }
+}
+
+/** `hbench cleanup --run ID` on every node, as a global job: what the run's dead workers left behind. */
+async function sweepNodes(swarm: SwarmClient, o: { name: string; image: string; runId: string }, log: (line: string) => void): Promise<void> {
+  const service = await swarm.createJob({ name: o.name, image: o.image, args: ['cleanup', '--run', o.runId], env: {}, everyNode: true, completions: 0, maxConcurrent: 0, maxPerNode: 0, maxAttempts: 0, hostname: `${o.name.slice(0, 40)}-{{.Node.ID}}`, labels: { [LABEL.run]: `${o.runId}-cleanup` } });
+  try {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const tasks = await swarm.tasks(service);
+      if (tasks.length > 0 && tasks.every((t) => ['complete', 'failed', 'rejected', 'shutdown'].includes(t.state))) {
+        const failed = tasks.filter((t) => t.state !== 'complete');
+        if (failed.length) log(`warning: cleaning up after the run failed on ${failed.length} node(s) (${failed[0]!.error || failed[0]!.message}); hbench cleanup --run ${o.runId} there removes what is left`);
+        return;
+      }
+      if (Date.now() > deadline) {
+        log(`warning: cleaning up after the run did not finish on every node within 120 s; hbench cleanup --run ${o.runId} on a node removes what is left there`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    await swarm.removeService(service);
   }
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTwoNodeSwarm, sweepTwoNodeSwarms, type TwoNodeSwarm } from './two-node-swarm.js';
+import { startTwoNodeSwarm, sweepTwoNodeSwarms, type TwoNodeSwarm } from '../../src/test-support/two-node-swarm.js';
 
 const run = promisify(execFile);
 const MAIN = 'unix:///var/run/docker.sock';
