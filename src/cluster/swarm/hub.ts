@@ -7,14 +7,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { errorMessage } from '../../common/errors.js';
-import { entriesFromDir, packEntries, unpack } from '../../common/tar.js';
+import { packEntries, unpack } from '../../common/tar.js';
 import type { RunConfig, RunRecord, ShardRecord } from '../../records/run-record.js';
 import type { TrialResult } from '../../records/trial-result.js';
 import { ResultsStore } from '../../runner/results-store.js';
@@ -150,9 +150,11 @@ export class ShardHub {
     await work;
   }
 
+  /** What a worker needs to resume a shard: its record and the trials done (their folders stay here). */
   private async sendShard(res: http.ServerResponse, state: ShardState): Promise<void> {
     if (!state.store) return send(res, 204, 'application/gzip', Buffer.alloc(0));
-    const entries = await entriesFromDir(state.store.dir, '');
+    const files = [state.store.runFile, state.store.trialsFile].filter((f) => existsSync(f));
+    const entries = await Promise.all(files.map(async (f) => ({ name: path.basename(f), content: await readFile(f), mode: 0o644 })));
     send(res, 200, 'application/gzip', gzipSync(await packEntries(entries)));
   }
 
