@@ -1,17 +1,19 @@
 /**
  * `hbench merge`: shard folders of one run → one results folder, exactly as if one machine had run the plan. Shards of
  * different runs are refused (run id, digests of suite, harnesses, model, plan and tool version), as are missing
- * shards or trials and a trial recorded twice. The merged folder is written beside its final place and renamed into
- * it at the end: nothing half-written is ever left under the name asked for.
+ * shards or trials and a trial recorded twice. The merged folder is written beside its final place (holding its lock)
+ * and renamed into it at the end: nothing half-written is ever left under the name asked for, and a folder a run is
+ * still writing is never merged into.
  */
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync } from 'node:fs';
-import { readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ResultsError, UsageError } from '../common/errors.js';
 import type { MergedShard, RunRecord, ShardRecord } from '../records/run-record.js';
 import type { TrialResult } from '../records/trial-result.js';
 import { buildPlanKeys } from './plan.js';
 import { ResultsStore } from './results-store.js';
+import { assertUnlocked, LOCK_FILE, RunLock } from './run-lock.js';
 import { groupOf, shardFolderName } from './shard.js';
 
 export interface MergeOptions {
@@ -41,7 +43,9 @@ interface ShardInput {
 export async function mergeShards(dirs: string[], outDir: string, options: MergeOptions = {}): Promise<MergeOutcome> {
   if (dirs.length === 0) throw new UsageError('merge needs shard folders: hbench merge results/RUN.shard-*-of-N --out results/RUN');
   const out = path.resolve(outDir);
-  if (existsSync(out) && (await readdir(out)).length > 0) {
+  // A folder a run is still writing is refused by name of its owner, before the plainer "not empty".
+  await assertUnlocked(out);
+  if (existsSync(out) && (await readdir(out)).filter((name) => name !== LOCK_FILE).length > 0) {
     throw new ResultsError(`--out ${outDir}: the folder exists and is not empty; merge into a new folder (a run is never overwritten)`);
   }
   const shards = await Promise.all(dirs.map(readShard));
@@ -97,6 +101,7 @@ export async function mergeShards(dirs: string[], outDir: string, options: Merge
 
   const tmp = `${out}.merging-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
+  const lock = await RunLock.acquire(tmp);
   try {
     const store = await ResultsStore.create(tmp);
     for (const s of shards) {
@@ -107,13 +112,32 @@ export async function mergeShards(dirs: string[], outDir: string, options: Merge
     store.close();
     await store.writeRun(record);
     await options.finish?.(tmp, record, trials);
-    if (existsSync(out)) await rm(out, { recursive: true });
+    await makeRoom(out, outDir);
+    // Released before the rename: the lock file must not travel into the finished folder.
+    lock.release();
     await rename(tmp, out);
   } catch (err) {
+    lock.release();
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     throw err;
   }
   return { dir: out, record, trials, missing: { shards: missingShards, trials: missingTrials.map((k) => k.key) } };
+}
+
+/**
+ * The merged folder's place must still be free when the merge is done: absent or empty (a dead process's lock aside),
+ * and not taken by a runner meanwhile. Never removed recursively: what someone wrote there since the start stays.
+ */
+async function makeRoom(out: string, outDir: string): Promise<void> {
+  await assertUnlocked(out, { removeStale: true });
+  try {
+    await rmdir(out);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new ResultsError(`--out ${outDir}: something was written into the folder during the merge; merge into a new folder (a run is never overwritten)`);
+    throw err;
+  }
 }
 
 async function readShard(dir: string): Promise<ShardInput> {

@@ -1,6 +1,7 @@
 /**
  * Everything that can be wrong with a run's input is found here, before anything is written: the task suite, the
- * model, the harnesses (distinct names), and for a resume, that nothing changed since the run started.
+ * model, the harnesses (distinct names), for a resume that nothing changed since the run started, and that no other
+ * process is writing the results folder.
  */
 import path from 'node:path';
 import { TaskError, UsageError } from '../common/errors.js';
@@ -14,6 +15,7 @@ import { loadSuite } from '../tasks/loader.js';
 import type { Task } from '../tasks/task.js';
 import { referenceSolutions } from './reference-solutions.js';
 import { ResultsStore } from './results-store.js';
+import { assertUnlocked } from './run-lock.js';
 import { checkUnchanged, defaultRunId, taskEntry } from './run-record.js';
 import { buildPlan } from './plan.js';
 import { assignGroups, durationEstimates, runDigests, shardFolderName, shardRecord, type ShardBy, type ShardSpec } from './shard.js';
@@ -58,6 +60,8 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
   let existing: PreparedRun['existing'] = null;
   if (request.resumeDir) {
     const store = await ResultsStore.open(path.resolve(request.resumeDir));
+    // Refused at once if a runner is still on it (executeRun takes the lock; this only saves the preparation).
+    await assertUnlocked(store.dir);
     existing = { store, record: await store.readRun() };
     config = { ...existing.record.config, concurrency: request.concurrency };
   } else if (request.config) {
@@ -83,6 +87,7 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
   for (const h of harnesses) await h.prepareHost?.();
   const shard = existing ? (existing.record.shard ?? null) : request.shard ? await planShard(request.shard, config, tasks, harnesses) : null;
   const dir = existing?.store.dir ?? path.resolve(request.outDir, shard ? shardFolderName(runId, shard) : runId);
+  if (!existing) await assertUnlocked(dir);
   return { config, runId, dir, tasks, harnesses, model, provider, shard, existing, warnings: unhonouredWarnings(tasks) };
 }
 

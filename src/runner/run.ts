@@ -16,6 +16,7 @@ import { planOfShard } from './shard.js';
 import type { PreparedRun } from './prepare-run.js';
 import type { ReporterMux } from './reporter.js';
 import { ResultsStore } from './results-store.js';
+import { describeOwner, RunLock } from './run-lock.js';
 import { RunSession } from './run-session.js';
 import { newRecord, taskEntry } from './run-record.js';
 
@@ -43,6 +44,11 @@ export interface RunOutcome {
 
 export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promise<RunOutcome> {
   const { config, tasks, harnesses } = prepared;
+  // First of all, and released last (after the final record and the reporters' files): one runner per folder. A
+  // refused run has written nothing, swept nothing and started nothing.
+  const lock = await RunLock.acquire(prepared.dir, {
+    onTakeover: (stale) => hooks.onWarning?.(`note: took over the lock of ${hooks.displayPath(prepared.dir)} left by a process that is gone (${describeOwner(stale)})`),
+  });
   const lifecycle = new Lifecycle();
   try {
     const session = await lifecycle.step('session', () => RunSession.open({ runId: prepared.runId, gatewayModel: harnesses.some((h) => h.gateway) ? prepared.provider : null, egress: !config.allowNetwork && tasks.some(usesAllowlist) }), (s) => s.close());
@@ -103,6 +109,7 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
     return { record, dir: store.dir, all, summary, interrupted: outcome.interrupted };
   } finally {
     await lifecycle.close();
+    lock.release();
   }
 }
 
