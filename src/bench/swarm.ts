@@ -15,34 +15,39 @@ import { formatTable } from '../report/table.js';
 import { startTwoNodeSwarm } from '../test-support/two-node-swarm.js';
 
 const run = promisify(execFile);
-const TRIALS = Number(process.env.HBENCH_BENCH_SWARM_TRIALS ?? 6);
+const TRIALS = Number(process.env.HBENCH_BENCH_SWARM_TRIALS ?? 8);
 const CONCURRENCY = 2;
 const TASKS = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'tasks');
+const SLOW = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'slow');
 
 export async function swarmBench(): Promise<string> {
   const out = await mkdtemp(path.join(os.tmpdir(), 'hbench-bench-swarm-'));
   const swarm = await startTwoNodeSwarm({ name: 'hbench-bench-node-2' });
   try {
-    const kinds: Array<[string, string[]]> = [
-      ['no-op (nop)', ['--harness', 'nop']],
-      ['simulated model (baseline)', ['--harness', 'baseline', '--model', 'sim', '--seed', '1']],
+    const kinds: Array<[string, string[], number]> = [
+      ['no-op (nop)', ['--tasks', TASKS, '--harness', 'nop'], 2],
+      ['simulated model (baseline)', ['--tasks', TASKS, '--harness', 'baseline', '--model', 'sim', '--seed', '1'], 2],
+      // Trials that wait (2 s agent timeout) rather than compute: what two real machines' cores would look like.
+      ['waiting agent (2 s per trial)', ['--tasks', SLOW, '--harness', path.join(PACKAGE_ROOT, 'test', 'fixtures', 'harnesses', 'sleepy.yaml')], 1],
     ];
     // Images first (task images, the worker image), so the timed runs measure running, not building.
-    const warm = await hbench(['run', '--tasks', TASKS, '--harness', 'oracle', '--out', out, '--run-id', 'warm'], out);
-    const images = Object.values((JSON.parse(await readFile(path.join(out, 'warm', 'run.json'), 'utf8')) as { images: Record<string, { ref: string }> }).images).map((i) => i.ref);
+    const images: string[] = [];
+    for (const [i, suite] of [TASKS, SLOW].entries()) {
+      await hbench(['run', '--tasks', suite, '--harness', 'oracle', '--out', out, '--run-id', `warm-${i}`]);
+      images.push(...Object.values((JSON.parse(await readFile(path.join(out, `warm-${i}`, 'run.json'), 'utf8')) as { images: Record<string, { ref: string }> }).images).map((im) => im.ref));
+    }
     await swarm.seed(['debian:bookworm-slim', ...images]);
     await ensureWorkerImage([swarm.workerHost], () => undefined);
-    void warm;
     const rows: string[][] = [];
-    for (const [label, args] of kinds) {
-      const common = ['run', '--tasks', TASKS, ...args, '--trials', String(TRIALS), '--concurrency', String(CONCURRENCY), '--reporter', 'summary', '--out', out];
-      const id = label.split(' ')[0]!.replace(/[^a-z]/g, '');
-      const local = await hbench([...common, '--run-id', `${id}-local`], out);
+    for (const [label, args, tasks] of kinds) {
+      const common = ['run', ...args, '--trials', String(TRIALS), '--concurrency', String(CONCURRENCY), '--reporter', 'summary', '--out', out];
+      const id = label.split(' ')[0]!.replace(/[^a-z]/g, '') || 'noop';
+      const local = await hbench([...common, '--run-id', `${id}-local`]);
       await node(swarm.workerNodeId, 'drain');
-      const one = await hbench([...common, '--run-id', `${id}-one`, '--engine', 'swarm', '--workers', '2', '--copy-worker-to', swarm.workerHost], out);
+      const one = await hbench([...common, '--run-id', `${id}-one`, '--engine', 'swarm', '--workers', '2', '--copy-worker-to', swarm.workerHost]);
       await node(swarm.workerNodeId, 'active');
-      const two = await hbench([...common, '--run-id', `${id}-two`, '--engine', 'swarm', '--workers', '2', '--copy-worker-to', swarm.workerHost], out);
-      const trials = 2 * TRIALS;
+      const two = await hbench([...common, '--run-id', `${id}-two`, '--engine', 'swarm', '--workers', '2', '--copy-worker-to', swarm.workerHost]);
+      const trials = tasks * TRIALS;
       rows.push(
         [label, `${trials}`, secs(local), secs(one), secs(two), `${(one / two).toFixed(2)}×`, `${((one - local) / trials / 1000).toFixed(2)} s`],
       );
@@ -63,10 +68,10 @@ async function node(id: string, availability: 'drain' | 'active'): Promise<void>
 }
 
 /** Wall time of one hbench command (ms); fails on a non-zero exit. */
-function hbench(args: string[], cwd: string): Promise<number> {
+function hbench(args: string[]): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'bin', 'hbench.js'), ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1' } });
+    const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'bin', 'hbench.js'), ...args], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1' } });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('close', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`hbench ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`))));
