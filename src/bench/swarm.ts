@@ -2,7 +2,8 @@
  * `npm run bench` (swarm part), on a real two-node swarm on this machine (src/test-support/two-node-swarm.ts): the same
  * no-op and simulated-model runs (a) on this machine's engine, (b) through `--engine swarm` on one node (the second
  * drained), (c) on both nodes, at equal per-node concurrency. Printed: wall times, the 1 → 2 node speed-up, and the
- * swarm path's overhead per trial against the local run. Both "nodes" share this machine's cores, so the speed-up is
+ * swarm path's overhead per trial against the local run. Shards split single trials (--shard-by trial): the suites are
+ * one or two tasks. Both "nodes" share this machine's cores, so the speed-up is
  * a floor of what two real machines give.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -44,12 +45,12 @@ export async function swarmBench(): Promise<string> {
       const id = label.split(' ')[0]!.replace(/[^a-z]/g, '') || 'noop';
       const local = await hbench([...common, '--run-id', `${id}-local`]);
       await node(swarm.workerNodeId, 'drain');
-      const one = await hbench([...common, '--run-id', `${id}-one`, '--engine', 'swarm', '--workers', '2', '--copy-worker-to', swarm.workerHost]);
+      const one = await hbench([...common, '--run-id', `${id}-one`, '--engine', 'swarm', '--workers', '2', '--shard-by', 'trial', '--copy-worker-to', swarm.workerHost]);
       await node(swarm.workerNodeId, 'active');
-      const two = await hbench([...common, '--run-id', `${id}-two`, '--engine', 'swarm', '--workers', '2', '--copy-worker-to', swarm.workerHost]);
+      const two = await hbench([...common, '--run-id', `${id}-two`, '--engine', 'swarm', '--workers', '2', '--shard-by', 'trial', '--copy-worker-to', swarm.workerHost]);
       const trials = tasks * TRIALS;
       rows.push(
-        [label, `${trials}`, secs(local), secs(one), secs(two), `${(one / two).toFixed(2)}×`, `${((one - local) / trials / 1000).toFixed(2)} s`],
+        [label, `${trials}`, secs(local), `${secs(one)} ${await placement(out, `${id}-one`)}`, `${secs(two)} ${await placement(out, `${id}-two`)}`, `${(one / two).toFixed(2)}×`, `${((one - local) / trials / 1000).toFixed(2)} s`],
       );
     }
     return `Spreading runs over a two-node swarm on this machine (${os.availableParallelism()} cores shared by both nodes; --concurrency ${CONCURRENCY} per node)\n${formatTable(['run', 'trials', 'local', 'swarm, 1 node', 'swarm, 2 nodes', 'speed-up 1 → 2', 'swarm overhead / trial'], rows)}`;
@@ -57,6 +58,15 @@ export async function swarmBench(): Promise<string> {
     await swarm.close();
     await rm(out, { recursive: true, force: true });
   }
+}
+
+/** Where a swarm run's shards ran, and how many at most at once: `(2 nodes, ≤2 at once)`. */
+async function placement(out: string, runId: string): Promise<string> {
+  const record = JSON.parse(await readFile(path.join(out, runId, 'run.json'), 'utf8')) as { shards: Array<{ host: string; startedAt: string; endedAt: string | null }> };
+  const nodes = new Set(record.shards.map((s) => s.host)).size;
+  const spans = record.shards.map((s) => [Date.parse(s.startedAt), Date.parse(s.endedAt ?? s.startedAt)] as const);
+  const most = Math.max(...spans.map(([start]) => spans.filter(([a, b]) => a <= start && start < b).length));
+  return `(${nodes} node${nodes > 1 ? 's' : ''}, ≤${most} at once)`;
 }
 
 function secs(ms: number): string {
