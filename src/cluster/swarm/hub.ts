@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { errorMessage } from '../../common/errors.js';
+import { ResultsError, errorMessage } from '../../common/errors.js';
 import { packEntries, unpack } from '../../common/tar.js';
 import type { RunConfig, RunRecord, ShardRecord } from '../../records/run-record.js';
 import type { TrialResult } from '../../records/trial-result.js';
@@ -102,7 +102,7 @@ export class ShardHub {
       const store = await ResultsStore.open(dir);
       const record = await store.readRun();
       if (record.runId !== this.job.runId || record.shard?.index !== index || record.shard.total !== this.job.total) {
-        throw new Error(`${store.runFile}: holds another run's shard (${record.runId}, shard ${record.shard?.index}/${record.shard?.total}); move it away or pick another --run-id`);
+        throw new ResultsError(`${store.runFile}: holds another run's shard (${record.runId}, shard ${record.shard?.index}/${record.shard?.total}); move it away or pick another --run-id`);
       }
       state.store = store;
       for (const t of await store.readTrials()) state.keys.add(t.key);
