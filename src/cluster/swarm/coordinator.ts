@@ -55,7 +55,8 @@ export async function runOnSwarm(request: RunRequest, options: SwarmOptions, hoo
   const state = await swarm.state();
   const total = options.workers;
   // Everything is checked here first, exactly as a local run checks it, before anything starts.
-  const prepared = await prepareRun({ ...request, shard: { spec: { index: 1, total }, by: options.by, durationsDir: options.durationsDir } });
+  // The whole plan is checked as a local run checks it; the split is computed once, here, and shipped to the workers.
+  const prepared = await prepareRun({ ...request, shard: null });
   const { groups, balance } = await planShards({ spec: { index: 1, total }, by: options.by, durationsDir: options.durationsDir }, prepared.config, prepared.tasks, prepared.harnesses);
   const bundle = await makeBundle(prepared.config, request.harnessDir);
   const job = { runId: prepared.runId, total, by: options.by, groups, balance, config: bundle.config, harnessDir: bundle.harnessDir };
