@@ -58,7 +58,11 @@ export interface RunRecord {
   /** The pinned model; null for runs whose harnesses use none (oracle, nop, command without a gateway). */
   model: ModelRecord | null;
   git: { commit: string; dirty: boolean } | null;
-  images: Record<string, { ref: string; id: string }>;
+  /**
+   * Each task's environment image, and the images its Dockerfile starts FROM with their ids (the image is reused only
+   * while those ids are unchanged).
+   */
+  images: Record<string, { ref: string; id: string; bases?: Array<{ ref: string; id: string }> }>;
   startedAt: string;
   endedAt: string | null;
   /** Times the run was resumed. */

@@ -89,7 +89,12 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
         allowNetwork: config.allowNetwork,
         verifier: config.verifier ?? 'shared',
         artifacts: artifacts(config.artifacts),
-        onImage: (task, image) => (record.images[task.id] = { ref: image.ref, id: image.id }),
+        onImage: (task, image) => {
+          const before = record.images[task.id];
+          // A resumed run whose image changed (its build context or a base image was rebuilt) mixes two environments.
+          if (before && before.id !== image.id) hooks.onWarning?.(`warning: task ${task.id} now runs on image ${shortId(image.id)} (${image.ref}); the run started on ${shortId(before.id)} (${before.ref}): its Dockerfile or a base image changed since`);
+          record.images[task.id] = { ref: image.ref, id: image.id, ...(image.bases ? { bases: image.bases } : {}) };
+        },
       });
     } catch (err) {
       record.status = 'failed';
@@ -111,6 +116,10 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
     await lifecycle.close();
     lock.release();
   }
+}
+
+function shortId(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
 async function newRunRecord(prepared: PreparedRun): Promise<RunRecord> {

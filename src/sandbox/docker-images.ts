@@ -5,7 +5,8 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import pLimit from 'p-limit';
@@ -13,7 +14,8 @@ import { DockerApiError, ImageBuildError, errorMessage, oneLine } from '../commo
 import { listFiles } from '../common/files.js';
 import type { TaskEnvironment } from '../tasks/task.js';
 import { LABEL } from './docker-labels.js';
-import type { PrepareOptions, PreparedImage } from './sandbox.js';
+import { dockerfileBases } from './dockerfile-bases.js';
+import type { BaseImage, PrepareOptions, PreparedImage } from './sandbox.js';
 
 export class DockerImages {
   private readonly builds = new Map<string, Promise<PreparedImage>>();
@@ -40,14 +42,56 @@ export class DockerImages {
   private async prepareUncached(environment: TaskEnvironment, options: PrepareOptions): Promise<PreparedImage> {
     const started = performance.now();
     const source = environment.source;
-    const ref = source.kind === 'image' ? source.image : `hbench-env/${slug(options.taskId)}:${environment.contentHash.slice(0, 16)}`;
+    // A built image is named by its build context AND the ids of the images it starts FROM: rebuilding a base image
+    // under the same tag changes the name, so the environment is rebuilt on it instead of silently reused.
+    const bases = source.kind === 'dockerfile' ? await this.baseImages(source.contextDir, source.dockerfile, environment, options) : [];
+    const ref = source.kind === 'image' ? source.image : `hbench-env/${slug(options.taskId)}:${imageTag(environment.contentHash, bases)}`;
     const existing = await this.inspect(ref);
-    if (existing) return { ref, id: existing.Id, workdir: existing.Config?.WorkingDir || '/', entrypoint: entrypointOf(existing), built: false, durationMs: Math.round(performance.now() - started) };
+    const found = (info: Docker.ImageInspectInfo, built: boolean): PreparedImage => ({
+      ref,
+      id: info.Id,
+      workdir: info.Config?.WorkingDir || '/',
+      entrypoint: entrypointOf(info),
+      built,
+      durationMs: Math.round(performance.now() - started),
+      ...(bases.length ? { bases } : {}),
+    });
+    if (existing) return found(existing, false);
     if (source.kind === 'image') await this.pull(ref, options);
     else await this.build(ref, source.contextDir, source.dockerfile, environment, options);
     const info = await this.inspect(ref);
     if (!info) throw new DockerApiError(`inspecting ${ref}`, new Error('image missing right after it was built'));
-    return { ref, id: info.Id, workdir: info.Config?.WorkingDir || '/', entrypoint: entrypointOf(info), built: true, durationMs: Math.round(performance.now() - started) };
+    return found(info, true);
+  }
+
+  /**
+   * The images the Dockerfile starts FROM with their ids on this engine. A base image the engine does not have yet is
+   * pulled first (the build would pull it anyway), so its id is known before the name of the environment image is.
+   */
+  private async baseImages(contextDir: string, dockerfile: string, environment: TaskEnvironment, options: PrepareOptions): Promise<BaseImage[]> {
+    const file = path.join(contextDir, dockerfile);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      throw new ImageBuildError(file, `cannot read the Dockerfile: ${errorMessage(e)}`);
+    }
+    const out: BaseImage[] = [];
+    for (const ref of dockerfileBases(text, environment.source.kind === 'dockerfile' ? environment.source.buildArgs : undefined)) {
+      let info = await this.inspect(ref);
+      if (!info) {
+        try {
+          const stream = await this.docker.pull(ref);
+          await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+        } catch (e) {
+          throw new ImageBuildError(file, `FROM ${ref}: the engine does not have this image and cannot pull it (${errorMessage(e)}); pull or build it first`, options.logFile);
+        }
+        info = await this.inspect(ref);
+        if (!info) throw new ImageBuildError(file, `FROM ${ref}: the image is still missing after pulling it; pull or build it first`, options.logFile);
+      }
+      out.push({ ref, id: info.Id });
+    }
+    return out;
   }
 
   private async inspect(ref: string): Promise<Docker.ImageInspectInfo | null> {
@@ -120,6 +164,14 @@ export class DockerImages {
       throw new ImageBuildError(options.taskFile, `cannot pull [environment].docker_image "${ref}": ${errorMessage(e)}`);
     }
   }
+}
+
+/** The tag of a built environment: its content hash, mixed with its base images' ids when it has any. */
+export function imageTag(contentHash: string, bases: BaseImage[]): string {
+  if (bases.length === 0) return contentHash.slice(0, 16);
+  const h = createHash('sha256').update(contentHash);
+  for (const b of bases) h.update(`\0${b.ref}\0${b.id}`);
+  return h.digest('hex').slice(0, 16);
 }
 
 /** Compose `build.args` of a service's image. */

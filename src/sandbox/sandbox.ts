@@ -80,6 +80,14 @@ export interface PreparedImage {
   /** True when this call built (or pulled) the image; false when it was cached. */
   built: boolean;
   durationMs: number;
+  /** The images its Dockerfile starts FROM and their ids when it was built (absent for a `docker_image`). */
+  bases?: BaseImage[];
+}
+
+/** An image a Dockerfile starts FROM, and the engine's id of it. */
+export interface BaseImage {
+  ref: string;
+  id: string;
 }
 
 export interface SandboxStartOptions {
