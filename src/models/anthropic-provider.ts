@@ -3,8 +3,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { Message, MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
 import type { ChatMessage, ChatRequest, ChatResponse, ForwardRequest, ForwardResult, ModelParams, ModelProvider, ToolCall } from './provider.js';
 import { costOf } from './pricing.js';
-import { DEFAULT_RETRY, failureFromSdkError, fixFor, withRetries, type RetryPolicy } from './retry.js';
-import type { SdkProviderOptions } from './sdk-options.js';
+import { classifyFailure, DEFAULT_RETRY, fixFor, MalformedAnswerError, readingStream, withRetries, type RetryPolicy } from './retry.js';
+import { DEFAULT_TIMEOUT_MS, patienceSettings, type SdkProviderOptions } from './sdk-options.js';
 
 export type AnthropicProviderOptions = SdkProviderOptions;
 
@@ -17,16 +17,18 @@ export class AnthropicProvider implements ModelProvider {
   readonly params: ModelParams;
   private readonly client: Anthropic;
   private readonly retry: RetryPolicy;
+  private readonly timeoutMs: number;
 
   constructor(private readonly options: AnthropicProviderOptions) {
     this.id = `anthropic:${options.model}`;
     this.params = options.params;
-    this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs ?? 600_000 });
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: this.timeoutMs });
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
   }
 
   settings(): Record<string, unknown> {
-    return { id: this.id, baseUrl: this.options.baseUrl ?? 'https://api.anthropic.com', params: this.params };
+    return { id: this.id, baseUrl: this.options.baseUrl ?? 'https://api.anthropic.com', params: this.params, ...patienceSettings(this.timeoutMs, this.retry) };
   }
 
   async forward(request: ForwardRequest): Promise<ForwardResult> {
@@ -34,16 +36,18 @@ export class AnthropicProvider implements ModelProvider {
     const options = { signal: request.signal, headers: request.headers };
     const { value, retries } = await withRetries(
       `anthropic (${this.options.baseUrl ?? 'api.anthropic.com'})`,
-      async () => {
-        // Streamed upstream either way (the SDK refuses long non-streaming calls); a client that did not ask for a
-        // stream gets the final message as one JSON body, as the API would have sent it.
-        const { stream: wanted, ...rest } = forwarded;
-        const s = this.client.messages.stream(rest as never, options);
-        const events: string[] = [];
-        for await (const event of s) events.push(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-        return { msg: await s.finalMessage(), events: wanted === true ? events : null };
-      },
-      failureFromSdkError,
+      // Streamed upstream either way (the SDK refuses long non-streaming calls); a client that did not ask for a
+      // stream gets the final message as one JSON body, as the API would have sent it. Buffered before the client
+      // sees a byte, so an upstream stream that breaks off can be asked for again.
+      () =>
+        readingStream(Anthropic.AnthropicError, async () => {
+          const { stream: wanted, ...rest } = forwarded;
+          const s = this.client.messages.stream(rest as never, options);
+          const events: string[] = [];
+          for await (const event of s) events.push(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+          return { msg: checked(await s.finalMessage()), events: wanted === true ? events : null };
+        }),
+      classifyFailure,
       this.retry,
       request.signal,
       fixFor(this.options.apiKeyEnv),
@@ -84,14 +88,20 @@ export class AnthropicProvider implements ModelProvider {
     };
     const { value: msg, retries } = await withRetries(
       `anthropic (${this.options.baseUrl ?? 'api.anthropic.com'})`,
-      () => this.client.messages.create(body, { signal: request.signal }),
-      failureFromSdkError,
+      async () => checked(await this.client.messages.create(body, { signal: request.signal })),
+      classifyFailure,
       this.retry,
       request.signal,
       fixFor(this.options.apiKeyEnv),
     );
     return this.toResponse(msg, retries);
   }
+}
+
+/** A 200 answer without content blocks or usage is the server's fault, retried like a broken connection. */
+function checked(msg: Message): Message {
+  if (!msg || !Array.isArray(msg.content) || typeof msg.usage !== 'object' || msg.usage === null) throw new MalformedAnswerError(`HTTP 200 without content or usage: ${JSON.stringify(msg)?.slice(0, 120)}`);
+  return msg;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

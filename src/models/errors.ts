@@ -9,3 +9,10 @@ export class ModelApiError extends HbenchError {
     super('MODEL_API', message);
   }
 }
+
+/**
+ * The model could not be reached: every attempt failed with a fault retrying is meant for (429, 5xx, a timeout, a
+ * reset connection, a cut-off or malformed answer) until the bound, or the call was stopped while it was still
+ * failing. A trial ending on it is an infrastructure error (its class tells the circuit breaker so), never the agent's.
+ */
+export class ModelUnreachableError extends ModelApiError {}

@@ -7,8 +7,8 @@ import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/reso
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { ChatMessage, ChatRequest, ChatResponse, ForwardRequest, ForwardResult, ModelParams, ModelProvider, ToolCall } from './provider.js';
 import { costOf } from './pricing.js';
-import { DEFAULT_RETRY, failureFromSdkError, fixFor, withRetries, type RetryPolicy } from './retry.js';
-import type { SdkProviderOptions } from './sdk-options.js';
+import { classifyFailure, DEFAULT_RETRY, fixFor, MalformedAnswerError, readingStream, withRetries, type RetryPolicy } from './retry.js';
+import { DEFAULT_TIMEOUT_MS, patienceSettings, type SdkProviderOptions } from './sdk-options.js';
 
 export type OpenAIProviderOptions = SdkProviderOptions;
 
@@ -19,16 +19,18 @@ export class OpenAIProvider implements ModelProvider {
   readonly params: ModelParams;
   private readonly client: OpenAI;
   private readonly retry: RetryPolicy;
+  private readonly timeoutMs: number;
 
   constructor(private readonly options: OpenAIProviderOptions) {
     this.id = `openai:${options.model}`;
     this.params = options.params;
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs ?? 600_000 });
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: this.timeoutMs });
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
   }
 
   settings(): Record<string, unknown> {
-    return { id: this.id, baseUrl: this.options.baseUrl ?? 'https://api.openai.com/v1', params: this.params };
+    return { id: this.id, baseUrl: this.options.baseUrl ?? 'https://api.openai.com/v1', params: this.params, ...patienceSettings(this.timeoutMs, this.retry) };
   }
 
   async forward(request: ForwardRequest): Promise<ForwardResult> {
@@ -39,14 +41,17 @@ export class OpenAIProvider implements ModelProvider {
     const { value, retries } = await withRetries(
       `openai (${this.options.baseUrl ?? 'api.openai.com'})`,
       async () => {
-        if (!stream) return { completion: await this.client.chat.completions.create(forwarded as never, { signal: request.signal }) as ChatCompletion, events: null };
-        const s = this.client.chat.completions.stream(forwarded as never, { signal: request.signal });
-        const events: string[] = [];
-        for await (const chunk of s) events.push(`data: ${JSON.stringify(chunk)}\n\n`);
-        events.push('data: [DONE]\n\n');
-        return { completion: await s.finalChatCompletion(), events };
+        if (!stream) return { completion: checked(await this.client.chat.completions.create(forwarded as never, { signal: request.signal }) as ChatCompletion), events: null };
+        // Buffered before the client sees a byte, so an upstream stream that breaks off can be asked for again.
+        return readingStream(OpenAI.OpenAIError, async () => {
+          const s = this.client.chat.completions.stream(forwarded as never, { signal: request.signal });
+          const events: string[] = [];
+          for await (const chunk of s) events.push(`data: ${JSON.stringify(chunk)}\n\n`);
+          events.push('data: [DONE]\n\n');
+          return { completion: checked(await s.finalChatCompletion()), events };
+        });
       },
-      failureFromSdkError,
+      classifyFailure,
       this.retry,
       request.signal,
       fixFor(this.options.apiKeyEnv),
@@ -88,14 +93,20 @@ export class OpenAIProvider implements ModelProvider {
     };
     const { value: completion, retries } = await withRetries(
       `openai (${this.options.baseUrl ?? 'api.openai.com'})`,
-      () => this.client.chat.completions.create(body, { signal: request.signal }),
-      failureFromSdkError,
+      async () => checked(await this.client.chat.completions.create(body, { signal: request.signal })),
+      classifyFailure,
       this.retry,
       request.signal,
       fixFor(this.options.apiKeyEnv),
     );
     return this.toResponse(completion, retries);
   }
+}
+
+/** A 200 answer without choices is the server's fault, retried like a broken connection. */
+function checked(completion: ChatCompletion): ChatCompletion {
+  if (!completion || !Array.isArray(completion.choices)) throw new MalformedAnswerError(`HTTP 200 without choices: ${JSON.stringify(completion)?.slice(0, 120)}`);
+  return completion;
 }
 
 export function parseCall(id: string, name: string, raw: string): ToolCall {

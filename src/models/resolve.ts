@@ -9,6 +9,7 @@ import { OpenAIProvider } from './openai-provider.js';
 import { ReplayProvider } from './replay-provider.js';
 import { loadPrices } from './pricing.js';
 import type { ModelProvider } from './provider.js';
+import type { RetryPolicy } from './retry.js';
 import { SimulatedModel, type ReferenceSolutions } from './simulated/simulated-model.js';
 
 /** The parts of a ModelConfig a provider is built from (all optional here), plus what is not recorded. */
@@ -33,6 +34,32 @@ function apiKey(envVar: string, env: NodeJS.ProcessEnv, provider: string): strin
   return key;
 }
 
+/**
+ * How patient a run is with a model API, from the environment (not part of the run's configuration: a resume or
+ * another machine may be more or less patient without changing what the run measures; run.json records what was used).
+ * HBENCH_MODEL_TIMEOUT_SEC: one attempt's limit (default 600); HBENCH_MODEL_MAX_ATTEMPTS: attempts per call (default
+ * 6); HBENCH_MODEL_RETRY_BASE_MS: the first backoff (default 1000, doubled each time, with jitter);
+ * HBENCH_MODEL_RETRY_MAX_MS: the longest wait, retry-after included (default 60000).
+ */
+export function patienceFromEnv(env: NodeJS.ProcessEnv): { timeoutMs?: number; retry: Partial<RetryPolicy> } {
+  const read = (name: string, min: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) throw new UsageError(`${name}=${raw}: give a number ≥ ${min}, or unset it for the default`);
+    return n;
+  };
+  const timeoutSec = read('HBENCH_MODEL_TIMEOUT_SEC', 0.001);
+  const maxAttempts = read('HBENCH_MODEL_MAX_ATTEMPTS', 1);
+  if (maxAttempts !== undefined && !Number.isInteger(maxAttempts)) throw new UsageError(`HBENCH_MODEL_MAX_ATTEMPTS=${maxAttempts}: give a whole number ≥ 1`);
+  const baseDelayMs = read('HBENCH_MODEL_RETRY_BASE_MS', 0);
+  const maxDelayMs = read('HBENCH_MODEL_RETRY_MAX_MS', 0);
+  return {
+    ...(timeoutSec !== undefined ? { timeoutMs: Math.round(timeoutSec * 1000) } : {}),
+    retry: { ...(maxAttempts !== undefined ? { maxAttempts } : {}), ...(baseDelayMs !== undefined ? { baseDelayMs } : {}), ...(maxDelayMs !== undefined ? { maxDelayMs } : {}) },
+  };
+}
+
 export const PROVIDERS: Record<string, Factory> = {
   sim: async (name, options, params) =>
     new SimulatedModel({ profile: name || 'default', mistakeRate: options.mistakeRate, runSeed: options.simulation?.runSeed, solutions: options.simulation?.solutions }, params),
@@ -41,11 +68,12 @@ export const PROVIDERS: Record<string, Factory> = {
     const env = options.env ?? process.env;
     // Local OpenAI-compatible servers (vLLM, Ollama, llama.cpp) often need no key: allow none when a base URL is given.
     const key = options.baseUrl && !env[envVar] ? 'no-key' : apiKey(envVar, env, 'openai');
-    return new OpenAIProvider({ model: name, apiKey: key, apiKeyEnv: envVar, baseUrl: options.baseUrl, params, prices: await loadPrices(options.priceFile) });
+    return new OpenAIProvider({ model: name, apiKey: key, apiKeyEnv: envVar, baseUrl: options.baseUrl, params, prices: await loadPrices(options.priceFile), ...patienceFromEnv(env) });
   },
   anthropic: async (name, options, params) => {
     const envVar = options.apiKeyEnv ?? 'ANTHROPIC_API_KEY';
-    return new AnthropicProvider({ model: name, apiKey: apiKey(envVar, options.env ?? process.env, 'anthropic'), apiKeyEnv: envVar, baseUrl: options.baseUrl, params, prices: await loadPrices(options.priceFile) });
+    const env = options.env ?? process.env;
+    return new AnthropicProvider({ model: name, apiKey: apiKey(envVar, env, 'anthropic'), apiKeyEnv: envVar, baseUrl: options.baseUrl, params, prices: await loadPrices(options.priceFile), ...patienceFromEnv(env) });
   },
   replay: async (name) => ReplayProvider.open(name),
 };

@@ -1,13 +1,17 @@
 /**
- * Retries for model calls: 429, 5xx, connection errors and timeouts are retried with exponential backoff and jitter,
- * honouring `retry-after-ms` / `retry-after` (seconds or an HTTP date). Retries are counted, never treated as agent
- * failures. Anything else (400, 401, 403, 404, …) fails at once with a ModelApiError that says how to fix it.
+ * Retries for model calls: 429, 5xx, connection errors, timeouts and broken answers (a body that is not JSON, a stream
+ * cut off before its end) are retried with exponential backoff and jitter, honouring `retry-after-ms` / `retry-after`
+ * (seconds or an HTTP date). Retries are counted, never treated as agent failures; when they run out the call fails
+ * with a ModelUnreachableError. Anything else (400, 401, 403, 404, …) fails at once with a ModelApiError that says how
+ * to fix it.
  */
-import { ModelApiError } from './errors.js';
+import { oneLine } from '../common/errors.js';
+import { ModelApiError, ModelUnreachableError } from './errors.js';
 
 export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
+  /** Also caps a server's retry-after. */
   maxDelayMs: number;
   /** Injectable for tests. */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -20,6 +24,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxDelayMs: 60_000,
   sleep: (ms, signal) =>
     new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
       const t = setTimeout(resolve, ms);
       signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
     }),
@@ -27,9 +32,12 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 export interface HttpFailure {
+  /** null: no HTTP answer (connection refused or reset, a timeout, a malformed or cut-off answer). */
   status: number | null;
   headers: Record<string, string | null | undefined>;
   message: string;
+  /** What a failure without a status was, for messages: `connection error` (default), `timeout`, `malformed answer`. */
+  label?: string;
 }
 
 export function isRetryable(f: HttpFailure): boolean {
@@ -59,18 +67,27 @@ export async function withRetries<T>(
   signal?: AbortSignal,
   fix?: (f: HttpFailure) => string,
 ): Promise<{ value: T; retries: number }> {
+  const what = (f: HttpFailure) => `${provider}: ${f.status ?? f.label ?? 'connection error'}: ${f.message}`;
+  let last: HttpFailure | null = null;
+  // Stopped (the agent's timeout) while the model was failing: the model was unreachable, not slow. Stopped during a
+  // first attempt that had not failed: nothing is known about the model, so the abort passes through.
+  const stopped = (attempt: number, err: unknown): unknown =>
+    last ? new ModelUnreachableError(`${what(last)} (the call was stopped after ${attempt} failed attempt${attempt === 1 ? '' : 's'}: the model API was failing)`, last.status) : err;
   for (let attempt = 1; ; attempt++) {
     try {
       return { value: await fn(), retries: attempt - 1 };
     } catch (err) {
-      if (signal?.aborted) throw err;
+      if (signal?.aborted) throw stopped(attempt - 1, err);
       const f = classify(err);
       if (!f) throw err;
-      if (!isRetryable(f) || attempt >= policy.maxAttempts) {
-        const why = isRetryable(f) ? `gave up after ${attempt} attempts` : (fix?.(f) ?? 'check the request');
-        throw new ModelApiError(`${provider}: ${f.status ?? 'connection error'}: ${f.message} (${why})`, f.status);
+      if (!isRetryable(f)) throw new ModelApiError(`${what(f)} (${fix?.(f) ?? 'check the request'})`, f.status);
+      if (attempt >= policy.maxAttempts) throw new ModelUnreachableError(`${what(f)} (gave up after ${attempt} attempts: the model API is unreachable or overloaded; retries are set by HBENCH_MODEL_MAX_ATTEMPTS)`, f.status);
+      last = f;
+      try {
+        await policy.sleep(retryDelayMs(f, attempt, policy), signal);
+      } catch (abort) {
+        throw stopped(attempt, abort);
       }
-      await policy.sleep(retryDelayMs(f, attempt, policy), signal);
     }
   }
 }
@@ -93,5 +110,38 @@ export function failureFromSdkError(err: unknown): HttpFailure | null {
   const headers: Record<string, string | null> = {};
   (err.headers as { forEach?(cb: (v: string, k: string) => void): void } | undefined)?.forEach?.((v: string, k: string) => (headers[k.toLowerCase()] = v));
   const status = typeof err.status === 'number' ? err.status : null;
-  return { status, headers, message: err.message.replace(/\s+/g, ' ').slice(0, 300) };
+  const label = status === null && err.constructor.name === 'APIConnectionTimeoutError' ? 'timeout' : undefined;
+  return { status, headers, message: oneLine(err.message, 300), ...(label ? { label } : {}) };
+}
+
+/** An answer with HTTP 200 that is not what the API promises (no choices, no content): the server's fault. */
+export class MalformedAnswerError extends Error {
+  override name = 'MalformedAnswerError';
+}
+
+/**
+ * failureFromSdkError, plus broken answers: a body that is not JSON (SyntaxError), a connection closed while the body
+ * was read (undici's `terminated`), or a MalformedAnswerError (an answer without what the API promises, a stream that
+ * broke off). Retried like a connection error: a proxy or server hiccup, not something wrong with the request.
+ */
+export function classifyFailure(err: unknown): HttpFailure | null {
+  const http = failureFromSdkError(err);
+  if (http) return http;
+  if (err instanceof SyntaxError || err instanceof MalformedAnswerError || (err instanceof TypeError && err.message === 'terminated')) {
+    return { status: null, headers: {}, message: oneLine(err.message, 300), label: 'malformed answer' };
+  }
+  return null;
+}
+
+/**
+ * Reads an SDK stream. The SDK's own errors without an HTTP status, raised while reading, mean the answer broke off
+ * (`terminated`, a stream that ended before its last event) or a line of it was not JSON.
+ */
+export async function readingStream<T>(sdkBaseError: abstract new (...args: never[]) => Error, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof sdkBaseError && !('status' in err)) throw new MalformedAnswerError(`the answer stream broke off or was not JSON: ${err.message}`);
+    throw err;
+  }
 }

@@ -1,6 +1,8 @@
 /**
  * A local HTTP server that answers like a model API, from a script of responses, and records what it was sent.
- * Used to test the providers (and the gateway) against the real wire formats with the official SDKs.
+ * Used to test the providers (and the gateway) against the real wire formats with the official SDKs. It also plays
+ * the faults a long run meets: a scripted response can be a fault (`fault`), and `outage()` fails every request until
+ * `heal()`.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,13 +15,29 @@ export interface ScriptedResponse {
   delayMs?: number;
   /** Answer as a server-sent event stream of these (already framed) events instead of `body`. */
   sse?: string[];
+  /** Fail instead of answering (see FaultKind). */
+  fault?: FaultKind;
+  /** `cut`: events of `sse` sent before the socket is destroyed (default 1); without `sse`, half the body is sent. */
+  cutAfter?: number;
 }
+
+/**
+ * `reset`: the socket is destroyed before any byte of an answer; `hang`: no answer ever (until the client gives up or
+ * the server closes); `malformed`: HTTP 200 whose body (or, with `sse`, one event after the first) is not JSON; `cut`:
+ * the answer starts (status, headers, some of `sse` or of the body) and the socket is destroyed mid-way.
+ */
+export type FaultKind = 'reset' | 'hang' | 'malformed' | 'cut';
+
+/** What an outage does to every request: a fault, an HTTP status with an error body, or `refuse` (nothing listens). */
+export type OutageKind = 'reset' | 'hang' | 'refuse' | { status: number; headers?: Record<string, string> };
 
 export interface RecordedRequest {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
   body: any;
+  /** How the server failed this request (a scripted fault or an outage), absent when it answered. */
+  failed?: string;
 }
 
 export class FakeModelServer {
@@ -29,6 +47,8 @@ export class FakeModelServer {
   url = '';
 
   private responder: ((request: RecordedRequest) => ScriptedResponse) | null = null;
+  private down: OutageKind | null = null;
+  private port = 0;
 
   reply(...responses: ScriptedResponse[]): this {
     this.script.push(...responses);
@@ -41,6 +61,28 @@ export class FakeModelServer {
     return this;
   }
 
+  /** Every request fails this way until heal(); the script and responder wait. `refuse` stops listening. */
+  async outage(kind: OutageKind = 'reset'): Promise<this> {
+    this.down = kind;
+    if (kind === 'refuse' && this.server?.listening) {
+      this.server.closeAllConnections();
+      await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    }
+    return this;
+  }
+
+  /** Ends an outage: requests are answered from the script (or responder) again, on the same port. */
+  async heal(): Promise<this> {
+    const was = this.down;
+    this.down = null;
+    if (was === 'refuse' && this.server && !this.server.listening) await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get isDown(): boolean {
+    return this.down !== null;
+  }
+
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => {
       let raw = '';
@@ -48,9 +90,18 @@ export class FakeModelServer {
       req.on('end', () => {
         const request: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: raw ? JSON.parse(raw) : null };
         this.requests.push(request);
-        const next = this.script.shift() ?? this.responder?.(request) ?? { status: 500, body: { error: { message: 'fake server: no scripted response left' } } };
+        const down = this.down;
+        const next: ScriptedResponse =
+          down === null
+            ? (this.script.shift() ?? this.responder?.(request) ?? { status: 500, body: { error: { message: 'fake server: no scripted response left' } } })
+            : typeof down === 'string'
+              ? { fault: down === 'refuse' ? 'reset' : down, body: null }
+              : { status: down.status, headers: down.headers, body: errorBody(request.url, down.status, 'outage') };
+        if (down !== null) request.failed = `outage: ${typeof down === 'string' ? down : down.status}`;
+        else if (next.fault) request.failed = next.fault;
         const send = () => {
           if (res.destroyed) return;
+          if (next.fault) return fail(next, req, res);
           if (next.sse) {
             res.writeHead(next.status ?? 200, { 'content-type': 'text/event-stream', ...next.headers });
             for (const e of next.sse) res.write(e);
@@ -65,14 +116,54 @@ export class FakeModelServer {
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    this.port = (this.server!.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${this.port}`;
     return this;
   }
 
   async close(): Promise<void> {
+    this.down = null;
     this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (this.server?.listening ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+function fail(next: ScriptedResponse, req: http.IncomingMessage, res: http.ServerResponse): void {
+  switch (next.fault) {
+    case 'reset':
+      req.socket.destroy();
+      return;
+    case 'hang':
+      return;
+    case 'malformed':
+      if (next.sse) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(`${next.sse[0] ?? ''}data: {"id": "broken", "choi\n\n`);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"id": "broken", "choi');
+      }
+      return;
+    case 'cut': {
+      if (next.sse) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        for (const e of next.sse.slice(0, next.cutAfter ?? 1)) res.write(e);
+      } else {
+        const data = JSON.stringify(next.body);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
+        res.write(data.slice(0, Math.floor(data.length / 2)));
+      }
+      // After the bytes above have left: the client sees an answer begin, then the connection die.
+      setTimeout(() => req.socket.destroy(), 20).unref();
+      return;
+    }
+  }
+}
+
+/** An error body in the wire format the request's path speaks. */
+export function errorBody(url: string, status: number, message: string): unknown {
+  if (/\/messages/.test(url)) return { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : status === 529 ? 'overloaded_error' : 'api_error', message } };
+  return { error: { message, type: status === 429 ? 'rate_limit_exceeded' : 'server_error' } };
 }
 
 export function openaiCompletion(message: Record<string, unknown>, usage = { prompt_tokens: 100, completion_tokens: 20, prompt_tokens_details: { cached_tokens: 40 } }, finish = 'tool_calls') {
