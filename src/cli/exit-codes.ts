@@ -7,7 +7,10 @@ export const EXIT = {
   failed: 1,
   /** Bad input: usage, task or harness files, results folder. */
   usage: 2,
-  /** No Docker engine. */
+  /**
+   * What the run needs is not there: no Docker engine, or the model API stayed unreachable until the circuit breaker
+   * stopped the run (`--max-model-failures`; finish it later with `hbench run --resume DIR`).
+   */
   environment: 3,
   interrupted: 130,
 } as const;

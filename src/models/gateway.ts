@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../common/errors.js';
 import { budgetExceeded, budgetText, type Budget } from '../records/budget.js';
+import { ModelUnreachableError } from './errors.js';
 import { fromResponsesRequest, responseAsMessage, toResponsesResponse, toResponsesStream, type ResponsesIds } from './gateway-responses.js';
 import { anthropicError, fromAnthropicRequest, fromOpenAIRequest, openaiError, toAnthropicResponse, toAnthropicStream, toOpenAIResponse, toOpenAIStream } from './gateway-wire.js';
 import type { ChatMessage, ChatRequest, ChatResponse, ForwardResult, ModelProvider } from './provider.js';
@@ -20,9 +21,10 @@ export type GatewayApi = 'openai' | 'responses' | 'anthropic' | 'unsupported';
 /**
  * How a call ended: answered; refused because the trial's budget is spent (the agent's own doing); or refused for a
  * reason that is ours or the upstream's — an endpoint the gateway does not serve, a request it cannot read, the
- * pinned model failing. The last kind makes the trial an infrastructure error, never an agent failure.
+ * pinned model refusing (`upstream-error`) or unreachable after the provider's bounded retries
+ * (`upstream-unreachable`). The last kinds make the trial an infrastructure error, never an agent failure.
  */
-export type GatewayOutcome = 'ok' | 'budget' | 'unsupported' | 'bad-request' | 'upstream-error';
+export type GatewayOutcome = 'ok' | 'budget' | 'unsupported' | 'bad-request' | 'upstream-error' | 'upstream-unreachable';
 
 export interface GatewayCall {
   index: number;
@@ -71,6 +73,11 @@ interface Session extends SessionOptions {
   costUsd: number;
   /** Conversations of the Responses API calls served (for `previous_response_id`), the latest last. */
   responses: Map<string, ChatMessage[]>;
+  /**
+   * Set when the upstream was unreachable after its retries: the trial is already an error, so later calls of this
+   * trial are refused at once instead of retrying the upstream again (a client's own retries multiply nothing).
+   */
+  unreachable: string | null;
 }
 
 /** Responses kept per trial for `previous_response_id`. */
@@ -103,7 +110,7 @@ export class ModelGateway {
   /** Opens a trial's session; its token is the API key the trial's agent uses. */
   openSession(key: string, options: SessionOptions): { token: string; env: (host: string) => Record<string, string>; close(): void } {
     const token = `hbench-${randomBytes(18).toString('hex')}`;
-    this.sessions.set(token, { ...options, key, calls: 0, tokens: 0, costUsd: 0, responses: new Map() });
+    this.sessions.set(token, { ...options, key, calls: 0, tokens: 0, costUsd: 0, responses: new Map(), unreachable: null });
     const port = this.address?.port ?? 0;
     return {
       token,
@@ -167,6 +174,12 @@ export class ModelGateway {
       record(status, outcome, null, body, message);
       send(res, status, body);
     };
+    // 503 for an unreachable upstream (the client may retry: it is answered at once, see Session.unreachable).
+    const upstreamFailed = (err: unknown) => {
+      if (!(err instanceof ModelUnreachableError)) return refuse(502, 'upstream-error', `upstream model error: ${errorMessage(err)}`, api === 'anthropic' ? 'api_error' : 'upstream_error');
+      session.unreachable = errorMessage(err);
+      return refuse(503, 'upstream-unreachable', `upstream model unreachable: ${session.unreachable}`, api === 'anthropic' ? 'overloaded_error' : 'upstream_unreachable');
+    };
 
     // An endpoint the gateway does not serve is recorded in the trial's traffic: the trial becomes an error.
     if (api === 'unsupported') return refuse(404, 'unsupported', `no route ${req.method} ${url}: the gateway serves ${ROUTES}`, 'not_found');
@@ -196,6 +209,7 @@ export class ModelGateway {
       request = { messages: parsed.messages, tools: parsed.tools };
     }
 
+    if (session.unreachable) return refuse(503, 'upstream-unreachable', `upstream model unreachable earlier in this trial, not asked again: ${session.unreachable}`, api === 'anthropic' ? 'overloaded_error' : 'upstream_unreachable');
     const over = overBudget(session);
     // 400, not 429: clients must stop, not retry. The trial is still verified.
     if (over) return refuse(400, 'budget', `budget exceeded: ${over}`, api === 'anthropic' ? 'invalid_request_error' : 'budget_exceeded');
@@ -205,7 +219,7 @@ export class ModelGateway {
       try {
         result = await this.upstream.forward({ body: raw, headers: meaningfulHeaders(req) });
       } catch (err) {
-        return refuse(502, 'upstream-error', `upstream model error: ${errorMessage(err)}`, api === 'anthropic' ? 'api_error' : 'upstream_error');
+        return upstreamFailed(err);
       }
       session.tokens += result.response.usage.input + result.response.usage.output;
       session.costUsd += result.response.costUsd;
@@ -221,7 +235,7 @@ export class ModelGateway {
     try {
       response = await this.upstream.chat(request);
     } catch (err) {
-      return refuse(502, 'upstream-error', `upstream model error: ${errorMessage(err)}`, api === 'anthropic' ? 'api_error' : 'upstream_error');
+      return upstreamFailed(err);
     }
     session.tokens += response.usage.input + response.usage.output;
     session.costUsd += response.costUsd;

@@ -31,7 +31,10 @@ export interface ActionRecord {
   bytesCut: number;
   tokens: TokenUsage;
   costUsd: number;
-  /** Harness events around this action: `summarised`, `loop_detected`, `checklist`, `timeout`, … */
+  /**
+   * Harness events around this action: `summarised`, `loop_detected`, `checklist`, `timeout`, `retried:N` (the model's
+   * answer came after N retries: 429, 5xx, timeouts, broken answers), …
+   */
   events: string[];
   /** Whether the action succeeded, and the rule that decided it. */
   ok: boolean;
@@ -40,3 +43,15 @@ export interface ActionRecord {
 
 export type NewActionRecord = Omit<ActionRecord, 'index' | 'taskStep' | 'tokens' | 'costUsd' | 'events' | 'modelReply' | 'observation' | 'bytesCut'> &
   Partial<Pick<ActionRecord, 'tokens' | 'costUsd' | 'events' | 'modelReply' | 'observation' | 'bytesCut'>>;
+
+/** The event of an action whose model answer needed retries (never an agent failure: it is counted, not judged). */
+export function retriedEvent(retries: number): string {
+  return `retried:${retries}`;
+}
+
+/** Retries of the model calls behind these events (`retried:N`). */
+export function retriesIn(events: readonly string[]): number {
+  let n = 0;
+  for (const e of events) if (e.startsWith('retried:')) n += Number(e.slice(8)) || 0;
+  return n;
+}

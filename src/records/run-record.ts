@@ -69,6 +69,11 @@ export interface RunRecord {
   resumes: string[];
   counts: { planned: number; finished: number };
   /**
+   * Why the run stopped on its own (status `interrupted`): the circuit breaker saw the model unreachable trial after
+   * trial. `trials` are the keys of the trials that tripped it. Cleared when the run is resumed.
+   */
+  stopped?: { reason: 'model-unreachable'; message: string; at: string; trials: string[] };
+  /**
    * For runs with an internal network (the model gateway, the egress proxy): whether host firewall rules let its
    * containers reach only the served ports (`enforced`), or why not — then other host ports were reachable too.
    */

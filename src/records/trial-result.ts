@@ -71,6 +71,8 @@ export interface TrialResult {
   actionsOk: number;
   tokens: TokenUsage;
   costUsd: number;
+  /** Retries of the trial's model calls that were answered in the end (429, 5xx, timeouts): absent when none. */
+  modelRetries?: number;
   error: TrialError | null;
   /**
    * Why a trial failed other than by its tests' judgement: `no-reward` when a verifier wrote no usable reward after

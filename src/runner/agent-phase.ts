@@ -3,6 +3,7 @@
  * ignores its abort signal is not waited for past a short grace period.
  */
 import type { Harness, HarnessStepContext } from '../harness/harness.js';
+import { ModelUnreachableError } from '../models/errors.js';
 
 export interface AgentPhaseResult {
   timedOut: boolean;
@@ -21,7 +22,8 @@ export async function runAgentPhase(harness: Harness, ctx: Omit<HarnessStepConte
     if (outcome) ctx.log(`[step ${ctx.step.name}] harness stopped: ${outcome.stopReason}${outcome.detail ? ` (${outcome.detail})` : ''}`);
   } catch (err) {
     // A harness that throws after its timeout or an interrupt was only stopped; anything else is an error of the trial.
-    if (!timedOut && !runSignal.aborted) throw err;
+    // So is a timeout that stopped a model call while the model was failing: the model was unreachable, not slow.
+    if (!runSignal.aborted && (!timedOut || err instanceof ModelUnreachableError)) throw err;
   } finally {
     clearTimeout(timer);
     runSignal.removeEventListener('abort', onRunAbort);

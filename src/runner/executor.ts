@@ -5,6 +5,7 @@
 import pLimit from 'p-limit';
 import { ResultsError, errorMessage } from '../common/errors.js';
 import type { TrialResult } from '../records/trial-result.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 import type { Reporter } from './reporter.js';
 import { crashedTrialRecord } from './trial-record.js';
 import { runTrial, type TrialDeps, type TrialSpec } from './trial.js';
@@ -12,6 +13,8 @@ import { runTrial, type TrialDeps, type TrialSpec } from './trial.js';
 export interface ExecuteOptions extends TrialDeps {
   reporter: Reporter;
   concurrency: number;
+  /** Stops the run after a sustained model outage (circuit-breaker.ts): trials run under its signal. */
+  breaker?: CircuitBreaker;
 }
 
 export async function executePlan(plan: TrialSpec[], o: ExecuteOptions): Promise<{ results: TrialResult[]; interrupted: boolean }> {
@@ -19,15 +22,16 @@ export async function executePlan(plan: TrialSpec[], o: ExecuteOptions): Promise
   const results: TrialResult[] = [];
   // A result that cannot be written stops the run: going on would produce results nobody can see.
   let cannotRecord: Error | null = null;
+  const signal = o.breaker?.signal ?? o.signal;
   await Promise.all(
     plan.map((spec) =>
       limit(async () => {
-        if (o.signal.aborted || cannotRecord) return;
+        if (signal.aborted || cannotRecord) return;
         o.reporter.onTrialBegin?.(spec.id.key);
         const started = new Date();
         let result: TrialResult | null;
         try {
-          result = await runTrial(spec, o);
+          result = await runTrial(spec, { ...o, signal });
         } catch (err) {
           // runTrial records its own failures; this is the last line of defence so one trial never stops the run.
           result = crashedTrialRecord(o.runId, spec.id, started, err);
@@ -41,9 +45,10 @@ export async function executePlan(plan: TrialSpec[], o: ExecuteOptions): Promise
         }
         results.push(result);
         o.reporter.onTrialEnd?.(result);
+        o.breaker?.record(result);
       }),
     ),
   );
   if (cannotRecord) throw cannotRecord;
-  return { results, interrupted: o.signal.aborted };
+  return { results, interrupted: signal.aborted };
 }

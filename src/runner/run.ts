@@ -10,6 +10,7 @@ import { usesAllowlist, wantsInternet } from '../tasks/network-policy.js';
 import type { RunRecord } from '../records/run-record.js';
 import type { TrialResult } from '../records/trial-result.js';
 import { summarise, type RunSummary } from '../scoring/summary.js';
+import { CircuitBreaker, DEFAULT_MAX_MODEL_FAILURES } from './circuit-breaker.js';
 import { Lifecycle } from './lifecycle.js';
 import { buildPlan } from './plan.js';
 import { planOfShard } from './shard.js';
@@ -31,6 +32,8 @@ export interface RunHooks {
   onSwept?(swept: { containers: number; networks: number }): void;
   /** A one-line warning for the user (stderr). */
   onWarning?(message: string): void;
+  /** Trials in a row ending with the model unreachable that stop the run (circuit-breaker.ts); 0: never. */
+  maxModelFailures?: number;
 }
 
 export interface RunOutcome {
@@ -40,6 +43,8 @@ export interface RunOutcome {
   all: TrialResult[];
   summary: RunSummary;
   interrupted: boolean;
+  /** Set when the circuit breaker stopped the run (then `interrupted` too). */
+  stopped: RunRecord['stopped'] | null;
 }
 
 export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promise<RunOutcome> {
@@ -73,18 +78,21 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
     const full = record.shard ? planOfShard(whole, record.shard) : whole;
     const plan = full.filter((s) => !done.has(s.id.key));
     if (prepared.existing) record.resumes.push(new Date().toISOString());
+    delete record.stopped;
     record.status = 'running';
     record.counts = { planned: full.length, finished: previous.length };
     await store.writeRun(record);
 
     const names = harnesses.map((h) => h.descriptor.name);
     hooks.reporter.onBegin({ runId: record.runId, outDir: hooks.displayPath(store.dir), planned: plan.length, alreadyDone: previous.length, harnesses: names, tasks: tasks.length, trials: config.trials, model: record.model });
+    const breaker = new CircuitBreaker(hooks.maxModelFailures ?? DEFAULT_MAX_MODEL_FAILURES, hooks.signal);
     let outcome: Awaited<ReturnType<RunSession['execute']>>;
     try {
       outcome = await session.execute(plan, {
         store,
         reporter: hooks.reporter,
         concurrency: config.concurrency,
+        breaker,
         signal: hooks.signal,
         allowNetwork: config.allowNetwork,
         verifier: config.verifier ?? 'shared',
@@ -106,12 +114,13 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
 
     const all = [...previous, ...outcome.results];
     record.status = outcome.interrupted ? 'interrupted' : 'completed';
+    if (breaker.tripped) record.stopped = breaker.tripped;
     record.endedAt = new Date().toISOString();
     record.counts.finished = all.length;
     await store.writeRun(record);
     const summary = summarise(record.runId, all, names, { errorsAsFailures: hooks.errorsAsFailures });
     await hooks.reporter.onEnd(summary, all, outcome.interrupted);
-    return { record, dir: store.dir, all, summary, interrupted: outcome.interrupted };
+    return { record, dir: store.dir, all, summary, interrupted: outcome.interrupted, stopped: breaker.tripped };
   } finally {
     await lifecycle.close();
     lock.release();

@@ -1,6 +1,7 @@
 /** Builds the one trials.jsonl record of a trial, for every way a trial can end (a crash of our own included). */
 import { errorMessage, oneLine } from '../common/errors.js';
 import type { ActionRecord } from '../harness/trajectory.js';
+import { retriesIn } from '../records/action-record.js';
 import { addTokens, ZERO_TOKENS } from '../records/tokens.js';
 import { outcomeStatus, rollUpReward, type StepResult, type TrialError, type TrialIdentity, type TrialPhase, type TrialResult } from '../records/trial-result.js';
 
@@ -28,9 +29,11 @@ export function trialRecord(e: TrialEnd): TrialResult {
   const timedOut = ran.some((s) => s.agentTimedOut || s.verifierTimedOut);
   let tokens = { ...ZERO_TOKENS };
   let costUsd = 0;
+  let modelRetries = 0;
   for (const a of e.actions) {
     tokens = addTokens(tokens, a.tokens);
     costUsd += a.costUsd;
+    modelRetries += retriesIn(a.events);
   }
   const lastRewards = [...ran].reverse().find((s) => Object.keys(s.rewards).length)?.rewards ?? {};
   return {
@@ -48,6 +51,7 @@ export function trialRecord(e: TrialEnd): TrialResult {
     actionsOk: e.actions.filter((a) => a.ok).length,
     tokens,
     costUsd,
+    ...(modelRetries ? { modelRetries } : {}),
     error: e.error,
     reason: !e.error && ran.some((s) => s.rewardProblem) ? 'no-reward' : null,
     verification: e.verification ?? 'shared',

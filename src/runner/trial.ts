@@ -8,7 +8,7 @@ import path from 'node:path';
 import { HbenchError, HealthcheckError, errorMessage, oneLine } from '../common/errors.js';
 import type { Harness } from '../harness/harness.js';
 import type { GatewayCall, ModelGateway } from '../models/gateway.js';
-import { ModelApiError } from '../models/errors.js';
+import { ModelApiError, ModelUnreachableError } from '../models/errors.js';
 import { outcomeStatus, type StepResult, type TrialError, type TrialIdentity, type TrialPhase, type TrialResult } from '../records/trial-result.js';
 import type { EgressProxy } from '../sandbox/egress-proxy.js';
 import type { IsolatedNetwork, PreparedImage, Sandbox, SandboxBackend } from '../sandbox/sandbox.js';
@@ -253,7 +253,8 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
 }
 
 function gatewayRefusal(c: GatewayCall): ModelApiError {
-  return new ModelApiError(`model gateway refused call ${c.index} (${c.outcome}, HTTP ${c.status}): ${c.error ?? 'no message'} (see model-traffic.jsonl)`, c.status);
+  const message = `model gateway refused call ${c.index} (${c.outcome}, HTTP ${c.status}): ${c.error ?? 'no message'} (see model-traffic.jsonl)`;
+  return c.outcome === 'upstream-unreachable' ? new ModelUnreachableError(message, c.status) : new ModelApiError(message, c.status);
 }
 
 function toTrialError(err: unknown, phase: TrialPhase): TrialError {

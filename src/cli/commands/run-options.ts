@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../../common/errors.js';
 import type { RunConfig } from '../../records/run-record.js';
 import { DEFAULT_REPORTERS } from '../../report/registry.js';
+import { DEFAULT_MAX_MODEL_FAILURES } from '../../runner/circuit-breaker.js';
 
 export interface RunArgs {
   tasks: string;
@@ -32,6 +33,7 @@ export interface RunArgs {
   reasoningEffort?: 'low' | 'medium' | 'high';
   priceFile?: string;
   modelConcurrency: number;
+  maxModelFailures: number;
   simMistakeRate?: number;
   shard?: string;
   shardBy: 'task' | 'trial';
@@ -74,6 +76,7 @@ export function declareRun(y: Argv): Argv<RunArgs> {
     .option('reasoning-effort', { choices: ['low', 'medium', 'high'] as const, describe: 'Pinned reasoning effort' })
     .option('price-file', { type: 'string', describe: 'YAML/JSON price table: model → { input, output, cached } USD per million tokens' })
     .option('model-concurrency', { type: 'number', default: 8, describe: 'Model calls in flight at once' })
+    .option('max-model-failures', { type: 'number', default: DEFAULT_MAX_MODEL_FAILURES, describe: 'Stop the run (exit 3; finish later with --resume) after this many trials in a row end with the model unreachable (429, 5xx, timeouts, resets after every retry); 0: never stop' })
     .option('shard', { type: 'string', describe: 'Run only part I of N of the plan (e.g. 2/4), the same part on every machine; needs --run-id; merge the shards with hbench merge' })
     .option('shard-by', { choices: ['task', 'trial'] as const, default: 'task' as const, describe: "What --shard keeps on one machine: all trials of a task (each shard builds only its own images) or single trials" })
     .option('durations', { type: 'string', describe: 'With --shard: balance shards by the trial durations of this earlier run (results/<run>), else by trial count' })
@@ -120,6 +123,7 @@ export function checkRunArgs(args: RunArgs): void {
   if (!Number.isInteger(args.trials) || args.trials < 1) throw new UsageError(`--trials must be a whole number ≥ 1 (got ${args.trials})`);
   for (const a of args.artifact) if (!a.startsWith('/')) throw new UsageError(`--artifact ${a}: give an absolute path in the container, e.g. --artifact /app/output`);
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError(`--concurrency must be a whole number ≥ 1 (got ${args.concurrency})`);
+  if (!Number.isInteger(args.maxModelFailures) || args.maxModelFailures < 0) throw new UsageError(`--max-model-failures must be a whole number ≥ 0 (0: never stop; got ${args.maxModelFailures})`);
   if (args.durations && !args.shard) throw new UsageError('--durations balances shards: give it with --shard I/N');
   if (args.resume && args.shard) throw new UsageError('--resume takes the shard from the folder it resumes; drop --shard');
   if (args.resume && (args.harness.length || args.runId || args.task.length || args.exclude.length)) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createReporters } from '../../report/registry.js';
 import { ReporterMux } from '../../runner/reporter.js';
 import { prepareRun } from '../../runner/prepare-run.js';
+import { stoppedLine } from '../../runner/circuit-breaker.js';
 import { executeRun } from '../../runner/run.js';
 import { parseShard } from '../../runner/shard.js';
 import { swarmRunCommand } from './swarm.js';
@@ -40,7 +41,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
       displayPath,
       onSwept: (s) => process.stderr.write(`removed ${s.containers} leftover container(s) and ${s.networks} network(s) of killed runs\n`),
       onWarning: (m) => process.stderr.write(`${m}\n`),
+      maxModelFailures: args.maxModelFailures,
     });
+    if (outcome.stopped) {
+      process.stderr.write(`${stoppedLine(outcome.stopped, { planned: outcome.record.counts.planned, recorded: outcome.all.length }, `hbench run --resume ${displayPath(outcome.dir)}`)}\n`);
+      return EXIT.environment;
+    }
     if (outcome.interrupted) {
       process.stderr.write(`run interrupted: ${outcome.all.length}/${outcome.record.counts.planned} trials recorded; finish with: hbench run --resume ${displayPath(outcome.dir)}\n`);
       return EXIT.interrupted;

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { HbenchError } from '../../common/errors.js';
 import { replayKeyOf, type CallIdentity, type ChatMessage, type ChatResponse, type ModelProvider } from '../../models/provider.js';
+import { retriedEvent } from '../../records/action-record.js';
 import { AGENT_PHRASES, formatExitCode } from '../../records/agent-phrases.js';
 import { budgetExceeded, budgetText } from '../../records/budget.js';
 import type { Harness, HarnessDescriptor, HarnessStepContext, HarnessStepOutcome } from '../harness.js';
@@ -60,6 +61,7 @@ export class LayeredAgent implements Harness {
       const callId: CallIdentity = { trial: ctx.trial, taskStep: ctx.step.name, turn };
       const reply: ChatResponse = await this.model.chat({ messages: view.messages, tools, signal: ctx.signal, call: callId });
       ctx.recordModelCall({ time: startedAt, replayKey: replayKeyOf(callId), model: this.model.id, request: { messages: view.messages, tools }, response: reply, durationMs: Math.round(performance.now() - turnStart) });
+      if (reply.retries) pendingEvents.push(retriedEvent(reply.retries));
       tokens += reply.usage.input + reply.usage.output;
       cost += reply.costUsd;
       const call = reply.toolCalls[0];
