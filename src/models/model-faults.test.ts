@@ -4,12 +4,13 @@
  * answered once the fault clears, and a one-line ModelUnreachableError when it does not.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { anthropicMessage, anthropicStream, errorBody, FakeModelServer, openaiCompletion, openaiStream, type ScriptedResponse } from '../test-support/fake-model-server.js';
+import { anthropicMessage, errorBody, FakeModelServer, openaiCompletion } from '../test-support/fake-model-server.js';
+import { callPaths, FAULT_CASES as FAULTS } from '../test-support/model-fault-table.js';
 import { AnthropicProvider } from './anthropic-provider.js';
 import { ModelApiError, ModelUnreachableError } from './errors.js';
 import { OpenAIProvider } from './openai-provider.js';
 import { DEFAULT_PRICES } from './pricing.js';
-import type { ChatRequest, ChatResponse, ModelParams } from './provider.js';
+import type { ChatRequest, ModelParams } from './provider.js';
 import { patienceFromEnv, resolveModel } from './resolve.js';
 
 const params: ModelParams = { temperature: 0, maxTokens: 256, seed: null, reasoningEffort: null };
@@ -31,36 +32,7 @@ const anthropic = () => new AnthropicProvider({ model: 'claude-sonnet-4-6', apiK
 
 const openaiDone = openaiCompletion({ content: 'done' }, undefined, 'stop');
 const anthropicDone = anthropicMessage([{ type: 'text', text: 'done' }], undefined, 'end_turn');
-
-/** Each way the project calls a model: the answer the server gives when healthy, and the call. */
-interface CallPath {
-  name: string;
-  /** The path the SDK posts to (for error bodies in the right wire format). */
-  url: string;
-  answer: ScriptedResponse;
-  call(): Promise<ChatResponse>;
-}
-
-const PATHS: CallPath[] = [
-  { name: 'openai chat (non-streaming)', url: '/v1/chat/completions', answer: { body: openaiDone }, call: () => openai().chat(request) },
-  { name: 'openai forward (non-streaming)', url: '/v1/chat/completions', answer: { body: openaiDone }, call: async () => (await openai().forward({ body: { model: 'x', messages: [{ role: 'user', content: 'go' }] }, headers: {} })).response },
-  { name: 'openai forward (streaming)', url: '/v1/chat/completions', answer: { body: null, sse: openaiStream(openaiDone) }, call: async () => (await openai().forward({ body: { model: 'x', stream: true, messages: [{ role: 'user', content: 'go' }] }, headers: {} })).response },
-  { name: 'anthropic chat (non-streaming)', url: '/v1/messages', answer: { body: anthropicDone }, call: () => anthropic().chat(request) },
-  { name: 'anthropic forward (streamed upstream)', url: '/v1/messages', answer: { body: null, sse: anthropicStream(anthropicDone) }, call: async () => (await anthropic().forward({ body: { model: 'x', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'go' }] }, headers: {} })).response },
-];
-
-/** Each fault, as the server plays it on a path. `label` is what the final error names instead of a status. */
-const FAULTS: Array<{ kind: string; make(p: CallPath): ScriptedResponse; says: RegExp; sleep?: number }> = [
-  { kind: '429 with retry-after', make: (p) => ({ status: 429, headers: { 'retry-after': '1' }, body: errorBody(p.url, 429, 'rate limited') }), says: /: 429: .*rate limited/, sleep: 1000 },
-  { kind: '429 without retry-after', make: (p) => ({ status: 429, body: errorBody(p.url, 429, 'rate limited') }), says: /: 429: /, sleep: 75 },
-  { kind: '500', make: (p) => ({ status: 500, body: errorBody(p.url, 500, 'internal') }), says: /: 500: / },
-  { kind: '502', make: (p) => ({ status: 502, body: errorBody(p.url, 502, 'bad gateway') }), says: /: 502: / },
-  { kind: '503', make: (p) => ({ status: 503, body: errorBody(p.url, 503, 'unavailable') }), says: /: 503: / },
-  { kind: 'timeout (no answer ever)', make: () => ({ fault: 'hang', body: null }), says: /: timeout: / },
-  { kind: 'connection reset', make: () => ({ fault: 'reset', body: null }), says: /: connection error: / },
-  { kind: 'reset mid-answer', make: (p) => ({ fault: 'cut', cutAfter: 2, body: p.answer.body, sse: p.answer.sse }), says: /: malformed answer: / },
-  { kind: 'malformed JSON', make: (p) => ({ fault: 'malformed', body: null, sse: p.answer.sse }), says: /: malformed answer: / },
-];
+const PATHS = callPaths(() => server, retry, TIMEOUT_MS);
 
 describe.each(PATHS)('$name', (path) => {
   it.each(FAULTS)('$kind: retried, then answered once it clears', async (fault) => {
