@@ -5,6 +5,7 @@
  * from a seed printed with the figure (HBENCH_CHAOS_SEED repeats them).
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { mulberry32 } from '../../common/prng.js';
 import { FIXTURES, containersOfRun, startCli, tempDir } from '../../test-support/cli.js';
@@ -14,8 +15,13 @@ import { checkAgainstPlan, few } from './run-check.js';
 const KILLS = Number(process.env.HBENCH_CHAOS_KILLS ?? 5);
 /** Trials per task and harness: enough work that the run is still going at the last kill. */
 const TRIALS = 8;
-/** A kill lands this long after the process starts, drawn uniformly (the CLI itself needs about a second to start). */
-const WINDOW_MS = [1_000, 7_000] as const;
+/**
+ * Where kills land: every other one at a random moment of the first seconds (start-up, the sweep, image and container
+ * start), the others at a random moment after the run recorded a new trial (trials in flight, a line being written).
+ */
+const EARLY_MS = [500, 5_000] as const;
+const AFTER_PROGRESS_MS = 3_000;
+const PROGRESS_TIMEOUT_MS = 180_000;
 
 export async function killsChaos(): Promise<ChaosFigure[]> {
   const seed = Number(process.env.HBENCH_CHAOS_SEED ?? Date.now() % 1_000_000);
@@ -30,19 +36,27 @@ export async function killsChaos(): Promise<ChaosFigure[]> {
   let leftByKills = 0;
   const recordedAtKill: number[] = [];
   while (kills < KILLS) {
+    const before = await recorded(dir);
     const cli = startCli(existsSync(path.join(dir, 'run.json')) ? resume : fresh);
-    const delay = WINDOW_MS[0] + random() * (WINDOW_MS[1] - WINDOW_MS[0]);
-    const timer = setTimeout(() => cli.child.kill('SIGKILL'), delay);
+    const ended = cli.done.then(() => true);
+    if (kills % 2 === 0) await Promise.race([ended, sleep(EARLY_MS[0] + random() * (EARLY_MS[1] - EARLY_MS[0]))]);
+    else {
+      const deadline = Date.now() + PROGRESS_TIMEOUT_MS;
+      while (!(await Promise.race([ended, sleep(100).then(() => false)])) && (await recorded(dir)) <= before) {
+        if (Date.now() > deadline) throw new Error(`kills: no trial recorded in ${PROGRESS_TIMEOUT_MS / 1000} s after start ${kills + 1}`);
+      }
+      await Promise.race([ended, sleep(random() * AFTER_PROGRESS_MS)]);
+    }
+    cli.child.kill('SIGKILL');
     const done = await cli.done;
-    clearTimeout(timer);
     if (cli.child.signalCode === 'SIGKILL') {
       kills++;
       leftByKills += await containersOfRun(runId);
-      recordedAtKill.push(existsSync(path.join(dir, 'run.json')) ? (await checkAgainstPlan(dir)).lines : 0);
+      recordedAtKill.push(await recorded(dir));
       continue;
     }
     if (done.code !== 0) throw new Error(`kills: hbench run exited ${done.code} before being killed: ${done.stderr.trim().split('\n').slice(-3).join(' / ')}`);
-    throw new Error(`kills: the run finished after ${kills} of ${KILLS} kills; make the kill window (${WINDOW_MS.join('–')} ms) shorter or the run longer (TRIALS)`);
+    throw new Error(`kills: the run finished after ${kills} of ${KILLS} kills; make the run longer (TRIALS)`);
   }
   const last = await startCli(existsSync(path.join(dir, 'run.json')) ? resume : fresh).done;
   if (last.code !== 0) throw new Error(`kills: the final resume exited ${last.code}: ${last.stderr.trim().split('\n').slice(-3).join(' / ')}`);
@@ -56,6 +70,14 @@ export async function killsChaos(): Promise<ChaosFigure[]> {
     area: 'kills',
     name: 'kill -9 survived, resumed each time',
     value: `${kills}/${KILLS}, 0 lost, 0 repeated`,
-    detail: `${check.planned} trials (nop, oracle × hello, multi-count × ${TRIALS}), real Docker, concurrency 4; trials recorded at each kill ${recordedAtKill.join(', ')}; ${leftByKills} container(s) left by the kills, all swept by the next start; 0 left at the end; ${check.record.resumes.length} resumes; ${seconds.toFixed(0)} s; seed ${seed}`,
+    detail: `${check.planned} trials (nop, oracle × hello, multi-count × ${TRIALS}), real Docker, concurrency 4; trials recorded at each kill ${recordedAtKill.join(', ')}; ${leftByKills} container(s) left by the kills, all swept by the next start; 0 left at the end; ${kills + 1} starts; ${seconds.toFixed(0)} s; seed ${seed}`,
   }];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Lines in the run's trials.jsonl so far (a line cut short by a kill counts: the next start drops it). */
+async function recorded(dir: string): Promise<number> {
+  const text = await readFile(path.join(dir, 'trials.jsonl'), 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).length;
 }
