@@ -56,6 +56,12 @@ export async function driveGatewayLoad(o: GatewayLoadOptions): Promise<GatewayLo
       const call = outcome.sdk === 'openai' ? openaiStream(env.OPENAI_BASE_URL!, session.token) : anthropicStream(env.ANTHROPIC_BASE_URL!, session.token);
       return { outcome, session, call };
     });
+    // Warm both paths first (connections, first-call costs), so the figures compare steady states.
+    const direct = openaiStream(`${o.upstreamUrl}/v1`, 'sk-upstream-key');
+    const warm = gateway.openSession('warm-up', { budget: { tokens: null, costUsd: null } });
+    const warmEnv = warm.env(host);
+    await Promise.all([direct('warm-up'), openaiStream(warmEnv.OPENAI_BASE_URL!, warm.token)('warm-up'), anthropicStream(warmEnv.ANTHROPIC_BASE_URL!, warm.token)('warm-up')]);
+    warm.close();
     const round = (n: number) =>
       Promise.all(
         sessions.map(async ({ outcome, call }) => {
@@ -74,7 +80,6 @@ export async function driveGatewayLoad(o: GatewayLoadOptions): Promise<GatewayLo
     }));
     for (const s of sessions) s.session.close();
 
-    const direct = openaiStream(`${o.upstreamUrl}/v1`, 'sk-upstream-key');
     const directMs = await Promise.all(sessions.map(async ({ outcome }) => {
       const started = performance.now();
       await direct(`${outcome.nonce} direct`);

@@ -4,6 +4,7 @@
  * the CLI (HBENCH_CHAOS_DOCKER_TRIALS, default 160: 1,000 real trials take about 25 minutes on 2 shared cores). Every
  * figure is measured in this run; a check that fails throws, so the area fails.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { driveGatewayLoad, percentile } from '../../models/gateway-load.js';
 import { ECHO_USAGE, EchoModelServer } from '../../test-support/echo-model-server.js';
@@ -39,7 +40,7 @@ async function gatewayLoad(): Promise<ChaosFigure[]> {
     const ms = (v: number) => `${Math.round(v)} ms`;
     return [
       { area: 'load', name: `gateway: ${SESSIONS} concurrent streams`, value: `${(r.round1Ms / 1000).toFixed(2)} s`, detail: `${SESSIONS}/${SESSIONS} complete with their own words (half OpenAI SDK forwarded, half Anthropic SDK translated); 1 traffic entry per call; budgets per session; ${upstream.peakStreaming} upstream streams open at once` },
-      { area: 'load', name: 'gateway: added latency p50 / p95', value: `${ms(percentile(via, 50) - percentile(r.directMs, 50))} / ${ms(percentile(via, 95) - percentile(r.directMs, 95))}`, detail: `whole stream, ${SESSIONS} at once: via gateway p50 ${ms(percentile(via, 50))}, p95 ${ms(percentile(via, 95))}; straight to upstream p50 ${ms(percentile(r.directMs, 50))}, p95 ${ms(percentile(r.directMs, 95))}` },
+      { area: 'load', name: 'gateway: added latency p50 / p95', value: `${ms(percentile(via, 50) - percentile(r.directMs, 50))} / ${ms(percentile(via, 95) - percentile(r.directMs, 95))}`, detail: `whole stream, ${SESSIONS} at once: via gateway p50 ${ms(percentile(via, 50))}, p95 ${ms(percentile(via, 95))}; straight to upstream p50 ${ms(percentile(r.directMs, 50))}, p95 ${ms(percentile(r.directMs, 95))}; machine load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores` },
     ];
   } finally {
     await upstream.close();
