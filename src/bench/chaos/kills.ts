@@ -1,11 +1,11 @@
 /**
  * `npm run chaos` (kills): a real-Docker run (nop and oracle on the fixture tasks, one of them three steps long)
  * killed with SIGKILL at K random moments, resumed each time, then finished. trials.jsonl is checked against the
- * plan: every planned trial recorded exactly once, none an error; no container of the run left. The moments come
+ * plan: every planned trial recorded exactly once, none an error; no container of the run left. Results folders of a passing area are removed; a failing one's stay for a look. The moments come
  * from a seed printed with the figure (HBENCH_CHAOS_SEED repeats them).
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { mulberry32 } from '../../common/prng.js';
 import { FIXTURES, containersOfRun, startCli, tempDir } from '../../test-support/cli.js';
@@ -66,6 +66,7 @@ export async function killsChaos(): Promise<ChaosFigure[]> {
   if (check.lost.length || check.repeated.length || check.stray.length || check.errors.length || left || check.record.status !== 'completed') {
     throw new Error(`kills: after ${kills} kills: lost ${few(check.lost)}, repeated ${few(check.repeated)}, stray ${few(check.stray)}, errors ${few(check.errors)}, ${left} container(s) left, run.json status ${check.record.status}`);
   }
+  await rm(out, { recursive: true, force: true });
   return [{
     area: 'kills',
     name: 'kill -9 survived, resumed each time',

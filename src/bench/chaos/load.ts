@@ -4,6 +4,7 @@
  * the CLI (HBENCH_CHAOS_DOCKER_TRIALS, default 160: 1,000 real trials take about 25 minutes on 2 shared cores). Every
  * figure is measured in this run; a check that fails throws, so the area fails.
  */
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { driveGatewayLoad, percentile } from '../../models/gateway-load.js';
@@ -56,6 +57,7 @@ async function runnerLoad(): Promise<ChaosFigure[]> {
   if (check.lost.length || check.repeated.length || check.lines !== 1000 || outcome.backend.running) {
     throw new Error(`1,000 in-process trials: ${check.lines} lines, lost ${few(check.lost)}, repeated ${few(check.repeated)}, ${outcome.backend.running} sandboxes left open`);
   }
+  await rm(out, { recursive: true, force: true });
   return [{ area: 'load', name: '1,000 no-op trials, concurrency 16, in-process backend', value: `${seconds.toFixed(1)} s`, detail: `${(1000 / seconds).toFixed(0)} trials/s through the whole runner (no engine); 0 lost, 0 repeated; ${outcome.backend.peak} sandboxes at once at most` }];
 }
 
@@ -73,6 +75,7 @@ async function dockerLoad(): Promise<ChaosFigure[]> {
   if (check.lost.length || check.repeated.length || check.errors.length || left) {
     throw new Error(`real-Docker load run: lost ${few(check.lost)}, repeated ${few(check.repeated)}, errors ${few(check.errors)}, ${left} container(s) left`);
   }
+  await rm(out, { recursive: true, force: true });
   return [{
     area: 'load',
     name: `${DOCKER_TRIALS} no-op trials, concurrency 16, real Docker`,
