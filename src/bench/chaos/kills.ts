@@ -1,8 +1,9 @@
 /**
  * `npm run chaos` (kills): a real-Docker run (nop and oracle on the fixture tasks, one of them three steps long)
  * killed with SIGKILL at K random moments, resumed each time, then finished. trials.jsonl is checked against the
- * plan: every planned trial recorded exactly once, none an error; no container of the run left. Results folders of a passing area are removed; a failing one's stay for a look. The moments come
- * from a seed printed with the figure (HBENCH_CHAOS_SEED repeats them).
+ * plan: every planned trial recorded exactly once, none an error; no container of the run left. The moments come
+ * from a seed printed with the figure (HBENCH_CHAOS_SEED repeats them). A passing area removes its results folder; a
+ * failing one leaves it for a look.
  */
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
