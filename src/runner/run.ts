@@ -9,6 +9,7 @@ import { artifacts } from '../tasks/harbor-fields.js';
 import { usesAllowlist, wantsInternet } from '../tasks/network-policy.js';
 import type { RunRecord } from '../records/run-record.js';
 import type { TrialResult } from '../records/trial-result.js';
+import type { SandboxBackend } from '../sandbox/sandbox.js';
 import { summarise, type RunSummary } from '../scoring/summary.js';
 import { CircuitBreaker, DEFAULT_MAX_MODEL_FAILURES } from './circuit-breaker.js';
 import { Lifecycle } from './lifecycle.js';
@@ -34,6 +35,8 @@ export interface RunHooks {
   onWarning?(message: string): void;
   /** Trials in a row ending with the model unreachable that stop the run (circuit-breaker.ts); 0: never. */
   maxModelFailures?: number;
+  /** Sandboxes from this backend instead of a new Docker one (scale and memory tests, benches). */
+  sandboxes?: SandboxBackend;
 }
 
 export interface RunOutcome {
@@ -56,7 +59,7 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
   });
   const lifecycle = new Lifecycle();
   try {
-    const session = await lifecycle.step('session', () => RunSession.open({ runId: prepared.runId, gatewayModel: harnesses.some((h) => h.gateway) ? prepared.provider : null, egress: !config.allowNetwork && tasks.some(usesAllowlist) }), (s) => s.close());
+    const session = await lifecycle.step('session', () => RunSession.open({ runId: prepared.runId, sandboxes: hooks.sandboxes, gatewayModel: harnesses.some((h) => h.gateway) ? prepared.provider : null, egress: !config.allowNetwork && tasks.some(usesAllowlist) }), (s) => s.close());
     const store = prepared.existing?.store ?? (await ResultsStore.create(prepared.dir));
     lifecycle.defer('results store', () => store.close());
     const record = prepared.existing?.record ?? (await newRunRecord(prepared));

@@ -1,0 +1,13 @@
+/** The areas of `npm run chaos`, by name: each measures its figures in the run and throws when a check fails. */
+import type { ChaosFigure } from './figure.js';
+import { killsChaos } from './kills.js';
+import { loadChaos } from './load.js';
+import { memoryChaos } from './memory.js';
+import { modelFaultsChaos } from './model-faults.js';
+
+export const AREAS: Record<string, () => Promise<ChaosFigure[]>> = {
+  load: loadChaos,
+  memory: memoryChaos,
+  kills: killsChaos,
+  'model-faults': modelFaultsChaos,
+};
