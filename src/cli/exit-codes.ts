@@ -7,7 +7,10 @@ export const EXIT = {
   failed: 1,
   /** Bad input: usage, task or harness files, results folder. */
   usage: 2,
-  /** No Docker engine. */
+  /**
+   * The machine cannot carry the run: no Docker engine, or the results folder refuses writes (disk full, read-only,
+   * I/O error). What was recorded stays valid; fix the machine and finish with --resume.
+   */
   environment: 3,
   interrupted: 130,
 } as const;
@@ -20,6 +23,7 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   RESUME_MISMATCH: EXIT.usage,
   RESULTS: EXIT.usage,
   DOCKER_UNAVAILABLE: EXIT.environment,
+  STORAGE: EXIT.environment,
   INTERRUPTED: EXIT.interrupted,
 };
 
