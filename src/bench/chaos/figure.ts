@@ -1,0 +1,6 @@
+export interface ChaosFigure {
+  area: string;
+  name: string;
+  value: string;
+  detail?: string;
+}
