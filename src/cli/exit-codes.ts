@@ -8,8 +8,9 @@ export const EXIT = {
   /** Bad input: usage, task or harness files, results folder. */
   usage: 2,
   /**
-   * What the run needs is not there: no Docker engine, or the model API stayed unreachable until the circuit breaker
-   * stopped the run (`--max-model-failures`; finish it later with `hbench run --resume DIR`).
+   * What the run needs is not there: no Docker engine, the model API stayed unreachable until the circuit breaker
+   * stopped the run (`--max-model-failures`), or the results folder refuses writes (disk full, read-only, I/O error).
+   * What was recorded stays valid; fix the cause and finish with `hbench run --resume DIR`.
    */
   environment: 3,
   interrupted: 130,
@@ -23,6 +24,7 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   RESUME_MISMATCH: EXIT.usage,
   RESULTS: EXIT.usage,
   DOCKER_UNAVAILABLE: EXIT.environment,
+  STORAGE: EXIT.environment,
   INTERRUPTED: EXIT.interrupted,
 };
 

@@ -2,6 +2,8 @@
  * Errors with a stable code. The CLI maps codes to exit codes in one place (cli/exit-codes.ts);
  * the runner maps them to a trial's `error.class`. Messages are one line and say how to fix the problem.
  */
+import { isAbsolute, relative, resolve } from 'node:path';
+
 export type ErrorCode =
   | 'TASK_INVALID'
   | 'HARNESS_INVALID'
@@ -13,6 +15,7 @@ export type ErrorCode =
   | 'VERIFIER'
   | 'RESUME_MISMATCH'
   | 'RESULTS'
+  | 'STORAGE'
   | 'MODEL_API'
   | 'HEALTHCHECK'
   | 'INTERRUPTED';
@@ -100,4 +103,48 @@ export class HealthcheckError extends HbenchError {
   constructor(message: string) {
     super('HEALTHCHECK', message);
   }
+}
+
+/** What each file-system error that stops a run means, and what the user does about it. */
+const STORAGE_FAULTS: Record<string, { what: string; fix: (dir: string) => string }> = {
+  ENOSPC: { what: 'no space left on the device', fix: (dir) => `free space on the disk holding ${dir}` },
+  EDQUOT: { what: 'disk quota exceeded', fix: (dir) => `free space (or raise the quota) on the disk holding ${dir}` },
+  EROFS: { what: 'read-only file system', fix: (dir) => `make ${dir} writable (remount it read-write)` },
+  EACCES: { what: 'permission denied', fix: (dir) => `make ${dir} writable` },
+  EPERM: { what: 'operation not permitted', fix: (dir) => `make ${dir} writable` },
+  EIO: { what: 'input/output error', fix: (dir) => `check the disk holding ${dir}` },
+};
+/** Codes that are the disk's whatever the file; an error of one without a file (a write on an open file) counts. */
+const DISK_WIDE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
+
+/**
+ * The results folder cannot be written (disk full, read-only, refused, I/O error). The run stops at once: nothing
+ * it did after this could be recorded. What is already in trials.jsonl stays valid, so --resume finishes the run.
+ */
+export class StorageError extends HbenchError {
+  constructor(readonly file: string, readonly osCode: string, readonly dir: string, options?: { cause?: unknown }) {
+    const fault = STORAGE_FAULTS[osCode] ?? { what: 'write failed', fix: (d: string) => `make ${d} writable` };
+    super('STORAGE', `${file}: cannot write (${osCode}: ${fault.what}); ${fault.fix(dir)}, then finish with hbench run --resume ${dir}`, options);
+  }
+}
+
+/**
+ * The storage fault behind `err` (itself or a cause), as a StorageError of results folder `dir`; null when `err` is
+ * not one. `file` names the file being written when the caller knows it (a write on an open file fails without a
+ * path). A file-system error about a file outside `dir` is not the results folder's fault.
+ */
+export function storageFaultOf(err: unknown, dir: string, file?: string): StorageError | null {
+  for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof StorageError) return file && e.file !== file ? new StorageError(file, e.osCode, e.dir, { cause: err }) : e;
+    const { code, path: own } = e as { code?: unknown; path?: unknown };
+    if (typeof code !== 'string' || !STORAGE_FAULTS[code]) continue;
+    const at = file ?? (typeof own === 'string' ? own : undefined);
+    if (at ? isInside(at, dir) : DISK_WIDE.has(code)) return new StorageError(at ?? dir, code, dir, { cause: err });
+  }
+  return null;
+}
+
+function isInside(file: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(file));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

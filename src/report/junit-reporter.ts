@@ -1,6 +1,7 @@
 /** `--junit FILE` / `--reporter junit`: at the end of a run, every trial of it as JUnit XML (see junit.ts). */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { storageFaultOf } from '../common/errors.js';
 import type { TrialResult } from '../records/trial-result.js';
 import type { Reporter } from '../runner/reporter.js';
 import { ResultsStore } from '../runner/results-store.js';
@@ -13,12 +14,20 @@ export async function junitOfRun(dir: string, trials?: TrialResult[]): Promise<s
   return runJunit(record, all, { verifierTail: await readVerifierTails(dir, all) });
 }
 
-/** Writes `content` to `file` whole or not at all. */
+/**
+ * Writes `content` to `file` whole or not at all: written aside and renamed over it. When the disk refuses (full,
+ * read-only) the earlier file, if any, is untouched and the aside copy is removed.
+ */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, content);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
 }
 
 export class JunitReporter implements Reporter {
@@ -26,6 +35,7 @@ export class JunitReporter implements Reporter {
   constructor(private readonly options: { outDir: string; file: string }) {}
 
   async onEnd(_summary: unknown, all: TrialResult[]): Promise<void> {
-    await writeFileAtomic(this.options.file, await junitOfRun(this.options.outDir, all));
+    const file = this.options.file;
+    await writeFileAtomic(file, await junitOfRun(this.options.outDir, all)).catch((err: unknown) => Promise.reject(storageFaultOf(err, this.options.outDir, file) ?? err));
   }
 }

@@ -10,6 +10,8 @@ import type { RunSummary } from '../scoring/summary.js';
 import type { Reporter, RunInfo } from '../runner/reporter.js';
 import { summaryMarkdown, summaryText } from './summary-text.js';
 import { modelText } from '../records/model.js';
+import { storageFaultOf } from '../common/errors.js';
+import { writeFileAtomic } from './junit-reporter.js';
 
 export interface SummaryReporterOptions {
   outDir: string;
@@ -54,8 +56,11 @@ export class SummaryReporter implements Reporter {
       })),
       { header: true, columns: ['harness', 'tasks', 'trials', 'passed', 'failed', 'timeout', 'error', 'pass_rate', 'ci_low', 'ci_high', 'se', 'ci_method', 'mean_reward', 'k', 'pass_at_k', 'pass_hat_k', 'mean_duration_ms'] },
     );
-    await writeFile(path.join(this.options.outDir, 'summary.csv'), csv);
-    await writeFile(path.join(this.options.outDir, 'summary.json'), `${JSON.stringify({ ...summary, model: this.model, interrupted }, null, 2)}\n`);
+    // Each file whole or not at all; a disk that refuses one is a one-line warning naming it and the fix (a later
+    // `--resume` of the finished run writes them again).
+    const write = (file: string, content: string) => writeFileAtomic(file, content).catch((err: unknown) => Promise.reject(storageFaultOf(err, this.options.outDir, file) ?? err));
+    await write(path.join(this.options.outDir, 'summary.csv'), csv);
+    await write(path.join(this.options.outDir, 'summary.json'), `${JSON.stringify({ ...summary, model: this.model, interrupted }, null, 2)}\n`);
     if (this.options.markdownFile) await writeFile(this.options.markdownFile, summaryMarkdown(summary, this.model));
   }
 }

@@ -1,15 +1,23 @@
 /**
  * Artifacts (Harbor's `artifacts = [...]`, the `/logs/artifacts` folder, `--artifact PATH`): files the agent left,
  * copied from the container into `trials/<key>/artifacts/` with a manifest.json. Collecting them never fails a trial:
- * a missing or unreadable source is a `failed` entry in the manifest.
+ * a missing or unreadable source is a `failed` entry in the manifest. A write the results disk refuses is not the
+ * artifact's problem but the run's: it is thrown (a StorageError), and the run stops.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { errorMessage, oneLine } from '../common/errors.js';
+import { StorageError, errorMessage, oneLine, storageFaultOf } from '../common/errors.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { unpack } from '../common/tar.js';
 import type { ArtifactSpec } from '../tasks/task.js';
+import type { StoreFs } from './results-store.js';
+
+/** How artifacts are written into the trial folder (the results store's file system) and what the folder is. */
+export interface ArtifactWriter {
+  fs: Pick<StoreFs, 'mkdir' | 'writeFile'>;
+  /** The results folder: a refused write inside it stops the run instead of failing one artifact. */
+  resultsDir: string;
+}
 
 /** The folder agents may drop artifacts into, collected whether or not the task declares any. */
 export const ARTIFACTS_DIR = '/logs/artifacts';
@@ -28,7 +36,7 @@ export interface ArtifactEntry {
 const MAX_BYTES = 64 * 1024 * 1024;
 
 /** Copies each artifact (and, with `convention`, whatever is in /logs/artifacts) out of the container. */
-export async function collectArtifacts(sandbox: Sandbox, specs: ArtifactSpec[], trialDir: string, signal: AbortSignal, convention: boolean): Promise<ArtifactEntry[]> {
+export async function collectArtifacts(sandbox: Sandbox, specs: ArtifactSpec[], trialDir: string, signal: AbortSignal, convention: boolean, out: ArtifactWriter): Promise<ArtifactEntry[]> {
   const root = path.join(trialDir, 'artifacts');
   const entries: ArtifactEntry[] = [];
   const all: Array<ArtifactSpec & { optional?: true }> = [...specs, ...(convention ? [{ source: ARTIFACTS_DIR, destination: 'logs-artifacts', exclude: [], optional: true as const }] : [])];
@@ -52,14 +60,19 @@ export async function collectArtifacts(sandbox: Sandbox, specs: ArtifactSpec[], 
           if (entry.bytes + content.length > MAX_BYTES) throw new Error(`larger than ${MAX_BYTES / 1024 / 1024} MB; the rest was not copied`);
           const dest = single ? path.join(root, spec.destination) : path.join(root, spec.destination, rel);
           if (!dest.startsWith(root + path.sep)) continue;
-          await mkdir(path.dirname(dest), { recursive: true });
-          await writeFile(dest, content);
+          try {
+            await out.fs.mkdir(path.dirname(dest), { recursive: true });
+            await out.fs.writeFile(dest, content);
+          } catch (err) {
+            throw storageFaultOf(err, out.resultsDir, dest) ?? err;
+          }
           entry.files++;
           entry.bytes += content.length;
         }
         entry.status = entry.files ? 'ok' : 'empty';
       }
     } catch (err) {
+      if (err instanceof StorageError) throw err;
       entry.status = 'failed';
       entry.error = oneLine(errorMessage(err));
     }
@@ -68,8 +81,13 @@ export async function collectArtifacts(sandbox: Sandbox, specs: ArtifactSpec[], 
   return entries;
 }
 
-export async function writeManifest(trialDir: string, entries: ArtifactEntry[]): Promise<void> {
+export async function writeManifest(trialDir: string, entries: ArtifactEntry[], out: ArtifactWriter): Promise<void> {
   if (!entries.length) return;
-  await mkdir(path.join(trialDir, 'artifacts'), { recursive: true });
-  await writeFile(path.join(trialDir, 'artifacts', 'manifest.json'), `${JSON.stringify(entries, null, 2)}\n`);
+  const file = path.join(trialDir, 'artifacts', 'manifest.json');
+  try {
+    await out.fs.mkdir(path.dirname(file), { recursive: true });
+    await out.fs.writeFile(file, `${JSON.stringify(entries, null, 2)}\n`);
+  } catch (err) {
+    throw storageFaultOf(err, out.resultsDir, file) ?? err;
+  }
 }

@@ -1,7 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test-support/cli.js';
+import { FaultyFs, nth } from '../test-support/faulty-fs.js';
 import { ResultsStore } from './results-store.js';
 import type { TrialResult } from '../records/trial-result.js';
 
@@ -40,5 +41,22 @@ describe('ResultsStore', () => {
     await expect(ResultsStore.create(dir)).rejects.toThrow(/already holds a run; .*--resume/);
     expect((await store.readRun()).runId).toBe('x');
     await expect(ResultsStore.open(path.join(dir, 'nope'))).rejects.toThrow(/no run\.json here/);
+  });
+
+  it('a merge append the disk fills part-way leaves none of its trials, and names the file', async () => {
+    const fs = new FaultyFs({ code: 'ENOSPC', partial: true, at: nth(2, (w) => w.op === 'write') });
+    const store = await ResultsStore.create(path.join(await tempDir(), 'r'), fs);
+    store.appendTrial(trial('a'));
+    expect(() => store.appendTrials([trial('b'), trial('c')])).toThrow(/trials\.jsonl: cannot write \(ENOSPC: no space left on the device\); free space on the disk holding .*, then finish with hbench run --resume /);
+    expect(await readFile(store.trialsFile, 'utf8')).toBe(`${JSON.stringify(trial('a'))}\n`);
+  });
+
+  it('a run.json the disk refuses leaves the old one whole and no temporary file', async () => {
+    const fs = new FaultyFs({ code: 'EROFS', at: nth(2, (w) => w.op === 'writeFile') });
+    const store = await ResultsStore.create(path.join(await tempDir(), 'r'), fs);
+    await store.writeRun({ runId: 'old' } as never);
+    await expect(store.writeRun({ runId: 'new' } as never)).rejects.toThrow(/run\.json: cannot write \(EROFS: read-only file system\); make .* writable/);
+    expect((await store.readRun()).runId).toBe('old');
+    expect((await readdir(store.dir)).sort()).toEqual(['run.json', 'trials']);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * A whole run, from prepared input to summary: results folder and run record, the session (sandboxes, sweep, gateway),
  * the plan (built once; finished trials of a resumed run left out), execution, the final record and the reporters'
- * end. Set-up is undone in reverse order on every path; a run that stops on an error says so in run.json, and what
- * trials.jsonl holds stays valid for --resume.
+ * end. Set-up is undone in reverse order on every path; a run that stops on an error says so in run.json (when the
+ * disk still takes it), and what trials.jsonl holds stays valid for --resume.
  */
+import { storageFaultOf } from '../common/errors.js';
 import { gitState } from '../common/git.js';
 import { artifacts } from '../tasks/harbor-fields.js';
 import { usesAllowlist, wantsInternet } from '../tasks/network-policy.js';
@@ -56,7 +57,7 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
   // refused run has written nothing, swept nothing and started nothing.
   const lock = await RunLock.acquire(prepared.dir, {
     onTakeover: (stale) => hooks.onWarning?.(`note: took over the lock of ${hooks.displayPath(prepared.dir)} left by a process that is gone (${describeOwner(stale)})`),
-  });
+  }).catch((err: unknown) => Promise.reject(storageFaultOf(err, prepared.dir) ?? err));
   const lifecycle = new Lifecycle();
   try {
     const session = await lifecycle.step('session', () => RunSession.open({ runId: prepared.runId, sandboxes: hooks.sandboxes, gatewayModel: harnesses.some((h) => h.gateway) ? prepared.provider : null, egress: !config.allowNetwork && tasks.some(usesAllowlist) }), (s) => s.close());

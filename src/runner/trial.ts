@@ -1,11 +1,11 @@
 /**
  * One trial's lifecycle: build → start → setup → (agent → verify) per step → teardown. Teardown runs on every path.
  * Returns null when the run was interrupted mid-trial: such a trial is not recorded, so a resume redoes it.
+ * A write into the trial folder that the disk refuses (full, read-only) stops the trial the same way and is thrown
+ * (a StorageError) once it is torn down: a result whose files could not be kept is not recorded.
  */
-import { appendFileSync, createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HbenchError, HealthcheckError, errorMessage, oneLine } from '../common/errors.js';
+import { HbenchError, HealthcheckError, StorageError, errorMessage, oneLine } from '../common/errors.js';
 import type { Harness } from '../harness/harness.js';
 import type { GatewayCall, ModelGateway } from '../models/gateway.js';
 import { ModelApiError, ModelUnreachableError } from '../models/errors.js';
@@ -37,6 +37,8 @@ export interface TrialDeps {
   store: ResultsStore;
   /** Aborted on Ctrl+C. */
   signal: AbortSignal;
+  /** Told at once when the trial folder refuses a write, so the run stops everything else too. */
+  onStorageFault?(fault: StorageError): void;
   allowNetwork: boolean;
   /** Where steps are verified (default shared). */
   verifier?: VerificationMode;
@@ -55,15 +57,49 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   const { task, harness, id } = spec;
   const startedAt = new Date();
   const t0 = performance.now();
+  const { fs } = deps.store;
+  // The first write the trial folder refuses stops this trial (like an interrupt) and, through onStorageFault, the run.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([deps.signal, stop.signal]);
+  let fault: StorageError | null = null;
+  const noteFault = (err: unknown, file?: string): boolean => {
+    const found = deps.store.storageFault(err, file);
+    if (!found) return false;
+    if (!fault) {
+      fault = found;
+      stop.abort();
+      deps.onStorageFault?.(found);
+    }
+    return true;
+  };
   const trialDir = await deps.store.resetTrialDir(id.key);
-  await writeFile(path.join(trialDir, 'instruction.md'), instructionText(task));
-  const harnessLog = createWriteStream(path.join(trialDir, 'harness.log'));
-  const log = (line: string) => harnessLog.write(line.endsWith('\n') ? line : `${line}\n`);
-  const recorder = new TrajectoryFile(path.join(trialDir, 'trajectory.jsonl'));
+  const writeTrialFile = async (file: string, content: string) => {
+    try {
+      await fs.writeFile(file, content);
+    } catch (err) {
+      throw deps.store.storageFault(err, file) ?? err;
+    }
+  };
+  await writeTrialFile(path.join(trialDir, 'instruction.md'), instructionText(task));
+  // Appends into the trial folder, each complete on its own (no file stays open, so the folder can be remounted).
+  // One the disk refuses stops the trial; any other failure makes the trial an error, never passes unnoticed.
+  let writeFailure: unknown = null;
+  const onAppendError = (err: unknown, file: string) => noteFault(err, file) || (writeFailure ??= err);
+  const appendLine = (file: string, line: string) => {
+    if (fault) return;
+    try {
+      fs.appendFileSync(file, line);
+    } catch (err) {
+      onAppendError(err, file);
+    }
+  };
+  const harnessLog = path.join(trialDir, 'harness.log');
+  const log = (line: string) => appendLine(harnessLog, line.endsWith('\n') ? line : `${line}\n`);
+  const recorder = new TrajectoryFile(path.join(trialDir, 'trajectory.jsonl'), (file, line) => fs.appendFileSync(file, line), (err) => onAppendError(err, recorder.file));
   // Model traffic, from the built-in agent or the gateway: one JSON object per line.
   const trafficFile = path.join(trialDir, 'model-traffic.jsonl');
-  const appendTraffic = (entry: unknown) => appendFileSync(trafficFile, `${JSON.stringify(entry)}\n`);
-  await writeFile(recorder.file, '');
+  const appendTraffic = (entry: unknown) => appendLine(trafficFile, `${JSON.stringify(entry)}\n`);
+  await writeTrialFile(recorder.file, '');
   const phases: Record<TrialPhase, number> = { ...NO_PHASES };
   const steps: StepResult[] = [];
   let phase: TrialPhase = 'build';
@@ -111,15 +147,16 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   const verifierImage = async (): Promise<{ image: PreparedImage; environment: Task['environment'] }> => {
     const v = task.verifierEnvironment;
     if (!v) return { image: image!, environment };
-    return { image: await deps.sandboxes.prepare(v, { taskId: `${task.id}-verifier`, taskFile: task.configFile, logFile: deps.store.buildLog(`${task.id}.verifier`), signal: deps.signal }), environment: v };
+    return { image: await deps.sandboxes.prepare(v, { taskId: `${task.id}-verifier`, taskFile: task.configFile, logFile: deps.store.buildLog(`${task.id}.verifier`), signal }), environment: v };
   };
   const checkInterrupt = () => {
-    if (deps.signal.aborted) throw new Interrupted();
+    if (signal.aborted) throw new Interrupted();
   };
+  const artifactWriter = { fs, resultsDir: deps.store.dir };
 
   try {
     checkInterrupt();
-    image = await timed('build', () => deps.sandboxes.prepare(task.environment, { taskId: task.id, taskFile: task.configFile, logFile: deps.store.buildLog(task.id), signal: deps.signal }));
+    image = await timed('build', () => deps.sandboxes.prepare(task.environment, { taskId: task.id, taskFile: task.configFile, logFile: deps.store.buildLog(task.id), signal }));
     deps.onImage?.(task, image);
     checkInterrupt();
     sandbox = await timed('start', () =>
@@ -128,7 +165,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
         environment,
         name: id.key,
         labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': id.key },
-        signal: deps.signal,
+        signal,
         isolatedNetwork: viaGateway?.network,
         // Asked for the internet and uses the gateway: both (run.json says model calls could then bypass the gateway).
         publicToo: !!viaGateway && wantsInternet(task, deps.allowNetwork),
@@ -140,10 +177,10 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
     for (const m of (harness.mounts ?? []).filter((m) => m.mode === 'upload')) await timed('setup', () => sandbox!.uploadDir(m.hostPath, m.containerPath));
     if (task.healthcheck) {
       const hc = task.healthcheck;
-      await timed('start', () => passHealthcheck(sandbox!, hc, { signal: deps.signal, logFile: path.join(trialDir, 'healthcheck.log'), what: `${task.id} [environment.healthcheck]` }));
+      await timed('start', () => passHealthcheck(sandbox!, hc, { signal, logFile: path.join(trialDir, 'healthcheck.log'), what: `${task.id} [environment.healthcheck]` }));
     }
     const modelEnv = session && viaGateway ? session.env(viaGateway.network.hostAddress) : undefined;
-    const base = { trial: id, task, sandbox, signal: deps.signal, recorder, log, recordModelCall: appendTraffic, trialDir, modelEnv };
+    const base = { trial: id, task, sandbox, signal, recorder, log, recordModelCall: appendTraffic, trialDir, modelEnv };
     if (harness.setup) await timed('setup', () => harness.setup!(base));
 
     for (let i = 0; i < task.steps.length; i++) {
@@ -154,7 +191,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
       if (step.workdirFiles) await sandbox.uploadDir(step.workdirFiles, sandbox.workdir);
       if (step.healthcheck) {
         const hc = step.healthcheck;
-        const gate = timed('setup', () => passHealthcheck(sandbox!, hc, { signal: deps.signal, logFile: path.join(trialDir, 'healthcheck.log'), what: `${task.id} step ${step.name} healthcheck` }));
+        const gate = timed('setup', () => passHealthcheck(sandbox!, hc, { signal, logFile: path.join(trialDir, 'healthcheck.log'), what: `${task.id} step ${step.name} healthcheck` }));
         // Before any agent acted, a gate that never passes is the environment's fault (an error). After an earlier
         // step, the agent may have broken it: the step fails, so breaking things never buys an excluded trial.
         const broken = i === 0 ? await gate.then(() => null) : await gate.then(() => null, (e: unknown) => (e instanceof HealthcheckError ? e : Promise.reject(e)));
@@ -169,7 +206,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
       await enterNetwork(phaseName('agent'), step.agentNetwork);
       const agentStart = performance.now();
       phase = 'agent';
-      const agent = await runAgentPhase(harness, { ...base, step, stepIndex: i, instruction: step.instruction }, step.agentTimeoutSec, deps.signal);
+      const agent = await runAgentPhase(harness, { ...base, step, stepIndex: i, instruction: step.instruction }, step.agentTimeoutSec, signal);
       phases.agent += agent.durationMs;
       checkInterrupt();
       if (refused) throw gatewayRefusal(refused);
@@ -177,13 +214,13 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
       // Artifacts are what the agent left, taken before the verifier touches anything.
       const last = i === task.steps.length - 1;
       const specs = [...step.artifacts, ...(last ? [...task.artifacts, ...(deps.artifacts ?? [])] : [])];
-      if (specs.length || last) collected.push(...(await collectArtifacts(sandbox, specs, trialDir, deps.signal, last)));
+      if (specs.length || last) collected.push(...(await collectArtifacts(sandbox, specs, trialDir, signal, last, artifactWriter)));
 
       // Verify, even after an agent timeout (as Harbor does).
       const outDir = task.multiStep ? path.join(trialDir, 'verifier', step.name) : path.join(trialDir, 'verifier');
       // A separate verifier runs offline in its own container; the agent's waits offline too.
       await enterNetwork(phaseName('verifier'), mode === 'separate' ? 'none' : step.verifierNetwork);
-      const verifyOptions = { task, step, stepIndex: i, sandbox: sandbox!, outDir, signal: deps.signal };
+      const verifyOptions = { task, step, stepIndex: i, sandbox: sandbox!, outDir, signal };
       const v = await timed('verify', async () =>
         mode === 'separate'
           ? verifySeparately({ ...verifyOptions, sandboxes: deps.sandboxes, ...(await verifierImage()), name: id.key, labels: { 'dev.hbench.task': task.id, 'dev.hbench.trial': id.key }, artifacts: [...step.artifacts, ...task.artifacts] })
@@ -214,7 +251,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
       }
     }
   } catch (err) {
-    if (err instanceof Interrupted || deps.signal.aborted) interrupted = true;
+    if (err instanceof Interrupted || signal.aborted || noteFault(err)) interrupted = true;
     else error = toTrialError(err, phase);
   } finally {
     const s = performance.now();
@@ -225,12 +262,13 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
     }
     session?.close();
     proxy?.close();
-    await writeManifest(trialDir, collected).catch((e: unknown) => log(`artifacts: manifest not written: ${errorMessage(e)}`));
+    await writeManifest(trialDir, collected, artifactWriter).catch((e: unknown) => noteFault(e) || log(`artifacts: manifest not written: ${errorMessage(e)}`));
     phases.teardown = Math.round(performance.now() - s);
-    await new Promise<void>((resolve) => harnessLog.end(resolve));
+    if (error && !interrupted) log(`error (${error.phase}): ${error.message}`);
   }
+  if (fault) throw fault;
   if (interrupted) return null;
-  if (error) log(`error (${error.phase}): ${error.message}`);
+  if (writeFailure) error ??= toTrialError(writeFailure, 'teardown');
 
   for (const step of task.steps.slice(steps.length)) {
     steps.push({ name: step.name, status: 'skipped', reward: null, rewards: {}, agentTimedOut: false, verifierTimedOut: false, actions: 0, actionsOk: 0, agentMs: 0, verifyMs: 0 });

@@ -106,6 +106,10 @@ export class DockerImages {
   private async build(ref: string, contextDir: string, dockerfile: string, environment: TaskEnvironment, options: PrepareOptions): Promise<void> {
     const dockerfilePath = path.join(contextDir, dockerfile);
     const log = options.logFile ? (await mkdir(path.dirname(options.logFile), { recursive: true }), createWriteStream(options.logFile)) : null;
+    // A build log the disk refuses (full, read-only) fails the build once it is done, naming the file; without a
+    // listener the stream's 'error' would crash the process.
+    let logFailure: NodeJS.ErrnoException | null = null;
+    log?.on('error', (e: NodeJS.ErrnoException) => (logFailure ??= Object.assign(e, { path: e.path ?? options.logFile })));
     let stream: NodeJS.ReadableStream;
     try {
       stream = await this.docker.buildImage(
@@ -149,6 +153,7 @@ export class DockerImages {
         await once(log, 'close').catch(() => undefined);
       }
     }
+    if (logFailure) throw logFailure;
     if (failure) {
       const lastStep = lines.filter((l) => /^Step \d+\/\d+ :/.test(l)).slice(-1)[0];
       const at = lastStep && failure !== 'interrupted' ? ` at ${oneLine(lastStep, 160)}` : '';

@@ -35,6 +35,15 @@ describe('DockerSandbox (real engine)', () => {
     expect((await sb.exec('pwd')).stdout.trim()).toBe('/app');
   });
 
+  it('output the disk refuses (ENOSPC) stops the command and is its error, naming the file, instead of crashing', async () => {
+    await using sb = await start();
+    const started = performance.now();
+    // /dev/full refuses every write with ENOSPC, as a full results disk does.
+    const err = await sb.exec('yes | head -c 1000000; sleep 30', { stdoutFile: '/dev/full' }).then(() => null, (e: unknown) => e as NodeJS.ErrnoException);
+    expect(err).toMatchObject({ code: 'ENOSPC', path: '/dev/full' });
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
   it('kills a command that runs past its timeout, children included', async () => {
     await using sb = await start();
     const r = await sb.exec('sleep 30 & sleep 30; echo never', { timeoutMs: 500 });

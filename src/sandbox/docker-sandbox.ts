@@ -101,6 +101,15 @@ export class DockerSandbox implements Sandbox {
       setTimeout(() => giveUpWaiting?.(), 3000).unref();
       return stopping;
     };
+    // Output that cannot be kept (the disk is full or read-only) stops the command and is its error, naming the file
+    // (a failed write on an open file names none). Without a listener the stream's 'error' would crash the process.
+    let sinkFailure: NodeJS.ErrnoException | null = null;
+    for (const [sink, file] of [[outFile, options.stdoutFile], [errFile, options.stderrFile]] as const) {
+      sink?.on('error', (e: NodeJS.ErrnoException) => {
+        sinkFailure ??= Object.assign(e, { path: e.path ?? file });
+        void stop();
+      });
+    }
     const timer = options.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), void stop()), Math.max(0, options.timeoutMs)) : null;
     const onAbort = () => {
       aborted = true;
@@ -132,6 +141,7 @@ export class DockerSandbox implements Sandbox {
         if (stopping) setTimeout(resolve, 3000).unref();
       });
       if (stopping) await stopping;
+      if (sinkFailure) throw sinkFailure;
       const info = await exec.inspect().catch(() => null);
       const exitCode = timedOut || aborted ? (info && !info.Running ? info.ExitCode : null) : (info?.ExitCode ?? null);
       return {
@@ -145,6 +155,7 @@ export class DockerSandbox implements Sandbox {
         aborted: aborted && !timedOut,
       };
     } catch (e) {
+      if (e === sinkFailure) throw e;
       throw new DockerApiError(`running a command in ${this.id.slice(0, 12)}`, e);
     } finally {
       if (timer) clearTimeout(timer);

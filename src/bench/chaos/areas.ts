@@ -4,10 +4,12 @@ import { killsChaos } from './kills.js';
 import { loadChaos } from './load.js';
 import { memoryChaos } from './memory.js';
 import { modelFaultsChaos } from './model-faults.js';
+import { storageChaos } from './storage.js';
 
 export const AREAS: Record<string, () => Promise<ChaosFigure[]>> = {
   load: loadChaos,
   memory: memoryChaos,
   kills: killsChaos,
   'model-faults': modelFaultsChaos,
+  storage: storageChaos,
 };

@@ -1,6 +1,7 @@
 /** `<runDir>/report.html`: the run's report as one file, written atomically so a reader never opens half a page. */
-import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { storageFaultOf } from '../../common/errors.js';
+import { writeFileAtomic } from '../junit-reporter.js';
 import { ResultsStore } from '../../runner/results-store.js';
 import { renderReport } from './render.js';
 import { buildReportModel, type ReportModelInput } from './report-model.js';
@@ -31,8 +32,10 @@ export async function writeRunReport(runDir: string, options: RunReportOptions =
   // Links to raw files are relative to wherever the page is written.
   const rel = path.relative(path.dirname(file), path.resolve(runDir)).split(path.sep).join('/');
   const model = await loadRunModel(runDir, { ...options, rawPrefix: rel ? `${rel}/` : '' });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, renderReport(model));
-  await rename(tmp, file);
+  try {
+    await writeFileAtomic(file, renderReport(model));
+  } catch (err) {
+    throw storageFaultOf(err, path.resolve(runDir), file) ?? err;
+  }
   return file;
 }
