@@ -37,15 +37,15 @@ export class CappedFile {
     private readonly cap: FileCap,
   ) {}
 
-  /** Opens (appending) `file`, creating its folder. */
-  static async open(file: string, cap: FileCap = OUTPUT_FILE_CAP): Promise<CappedFile> {
+  /** Opens `file` (appending, or replacing it with `w`), creating its folder. */
+  static async open(file: string, cap: FileCap = OUTPUT_FILE_CAP, flags: 'a' | 'w' = 'a'): Promise<CappedFile> {
     await mkdir(path.dirname(file), { recursive: true });
-    return CappedFile.openSync(file, cap);
+    return CappedFile.openSync(file, cap, flags);
   }
 
-  /** Opens (appending) `file`, whose folder exists. */
-  static openSync(file: string, cap: FileCap = LOG_FILE_CAP): CappedFile {
-    const sink = createWriteStream(file, { flags: 'a' });
+  /** Opens `file` (appending, or replacing it with `w`), whose folder exists. */
+  static openSync(file: string, cap: FileCap = LOG_FILE_CAP, flags: 'a' | 'w' = 'a'): CappedFile {
+    const sink = createWriteStream(file, { flags });
     // An error (disk full, folder removed) drops the rest: a log must never crash the process that writes it.
     sink.on('error', () => undefined);
     return new CappedFile(sink, cap);

@@ -2,9 +2,10 @@
  * One trial's lifecycle: build → start → setup → (agent → verify) per step → teardown. Teardown runs on every path.
  * Returns null when the run was interrupted mid-trial: such a trial is not recorded, so a resume redoes it.
  */
-import { appendFileSync, createWriteStream } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CappedFile, LOG_FILE_CAP } from '../common/capped-file.js';
 import { HbenchError, HealthcheckError, errorMessage, oneLine } from '../common/errors.js';
 import type { Harness } from '../harness/harness.js';
 import type { GatewayCall, ModelGateway } from '../models/gateway.js';
@@ -57,7 +58,8 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   const t0 = performance.now();
   const trialDir = await deps.store.resetTrialDir(id.key);
   await writeFile(path.join(trialDir, 'instruction.md'), instructionText(task));
-  const harnessLog = createWriteStream(path.join(trialDir, 'harness.log'));
+  // Capped: an agent can make hbench log a line per request it sends.
+  const harnessLog = CappedFile.openSync(path.join(trialDir, 'harness.log'), LOG_FILE_CAP, 'w');
   const log = (line: string) => harnessLog.write(line.endsWith('\n') ? line : `${line}\n`);
   const recorder = new TrajectoryFile(path.join(trialDir, 'trajectory.jsonl'));
   // Model traffic, from the built-in agent or the gateway: one JSON object per line.
@@ -205,6 +207,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
         verifyMs: v.durationMs,
         rewardProblem: v.rewardProblem,
         tampering: v.tampering,
+        limits: agent.limits,
       });
       if (v.rewardProblem) log(`[step ${step.name}] ${v.rewardProblem}`);
       for (const t of v.tampering) log(`[step ${step.name}] tampering: ${t}`);
@@ -227,7 +230,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
     proxy?.close();
     await writeManifest(trialDir, collected).catch((e: unknown) => log(`artifacts: manifest not written: ${errorMessage(e)}`));
     phases.teardown = Math.round(performance.now() - s);
-    await new Promise<void>((resolve) => harnessLog.end(resolve));
+    await harnessLog.close();
   }
   if (interrupted) return null;
   if (error) log(`error (${error.phase}): ${error.message}`);
