@@ -11,7 +11,7 @@
 import { errorMessage, oneLine } from '../common/errors.js';
 import type { Harness, HarnessStepContext } from '../harness/harness.js';
 import { CONTAINED_LIMITS, type ContainedLimit } from '../records/trial-result.js';
-import type { LimitCounters, Sandbox } from '../sandbox/sandbox.js';
+import { MAX_OUTPUT_BYTES, type LimitCounters, type Sandbox, type SandboxUsage } from '../sandbox/sandbox.js';
 
 export interface AgentPhaseResult {
   timedOut: boolean;
@@ -23,8 +23,15 @@ export interface AgentPhaseResult {
 const MiB = 1024 * 1024;
 /** Pause between two samples; longer (4 × the last sample's time) when the engine is slow to measure. */
 export const SAMPLE_MS = 500;
-/** Consecutive samples at the pids limit that stop the phase: a sandbox that stays full can run nothing. */
+/** Consecutive samples near the pids limit that stop the phase: a sandbox that stays full can run nothing. */
 const PIDS_SAMPLES = 2;
+/** "Near": a fork bomb hovers just under its limit as its processes die and retry. */
+const PIDS_NEAR = 0.85;
+
+function nearPidsLimit(u: SandboxUsage | null, pidsLimit: number): number | null {
+  const limit = u?.pidsLimit || pidsLimit;
+  return u?.pids != null && u.pids >= Math.min(limit - 1, Math.floor(limit * PIDS_NEAR)) ? limit : null;
+}
 
 type StopLimit = 'disk-limit' | 'pids-limit';
 
@@ -53,7 +60,7 @@ export async function runAgentPhase(harness: Harness, ctx: Omit<HarnessStepConte
   } catch (err) {
     // A harness that throws after its timeout, a limit or an interrupt was only stopped. One whose command could not
     // start because the agent filled the sandbox with processes was stopped by the agent: not an infrastructure error.
-    stoppedBy ??= timedOut || runSignal.aborted ? null : await atPidsLimit(sandbox, env.pidsLimit);
+    if (!timedOut && !runSignal.aborted && nearPidsLimit(await sandbox.usage().catch(() => null), env.pidsLimit)) stoppedBy ??= 'pids-limit';
     if (stoppedBy) log(`[step ${step}] ${stoppedBy}: the harness failed (${oneLine(errorMessage(err), 200)})`);
     else if (!timedOut && !runSignal.aborted) throw err;
   } finally {
@@ -63,14 +70,31 @@ export async function runAgentPhase(harness: Harness, ctx: Omit<HarnessStepConte
   }
   const limits = new Set<ContainedLimit>(stoppedBy ? [stoppedBy] : []);
   if (!runSignal.aborted) {
+    const usage = await sandbox.usage().catch(() => null);
+    // Processes the agent left behind can keep the sandbox full after its command ended (a fork bomb's children).
+    const full = stoppedBy ? null : nearPidsLimit(usage, env.pidsLimit);
+    if (full) {
+      stoppedBy = 'pids-limit';
+      limits.add('pids-limit');
+      log(`[step ${step}] pids-limit: the agent's processes stayed at pids_limit = ${full} after it finished`);
+    }
     // Read before a restart, which resets them; unreadable while the sandbox is full of processes.
     const after = stoppedBy === 'pids-limit' ? null : await sandbox.limitCounters();
+    if (!after && counters && !stoppedBy) {
+      // Readable before the agent acted, not now: nothing can start in the sandbox. Still filling up is a fork bomb.
+      const again = await sandbox.usage().catch(() => null);
+      if (again?.pids != null && usage?.pids != null && again.pids >= Math.min(usage.pids, (again.pidsLimit || env.pidsLimit) / 2)) {
+        stoppedBy = 'pids-limit';
+        limits.add('pids-limit');
+        log(`[step ${step}] pids-limit: nothing could start in the sandbox after the agent finished (${again.pids} processes of pids_limit = ${again.pidsLimit || env.pidsLimit})`);
+      }
+    }
     for (const hit of counted(counters, after)) limits.add(hit);
     if (sandbox.outputBytesCut > cutBefore) {
       limits.add('output-capped');
-      log(`[step ${step}] output-capped: ${sandbox.outputBytesCut - cutBefore} bytes of the agent's output were cut (each stream keeps its head and tail)`);
+      log(`[step ${step}] output-capped: ${sandbox.outputBytesCut - cutBefore} bytes of the agent's output were cut (each stream keeps its head and tail; a command printing more than ${MAX_OUTPUT_BYTES / MiB} MiB is killed)`);
     }
-    const running = await sandbox.usage().then((u) => u.running, () => true);
+    const running = usage?.running ?? true;
     if (stoppedBy || !running) {
       log(`[step ${step}] ${running ? 'killing every process in the sandbox' : "the sandbox's main process is gone"}; restarting it (its files stay) for the verifier`);
       await sandbox.restart();
@@ -85,12 +109,6 @@ function counted(before: LimitCounters | null, after: LimitCounters | null): Con
   if (!after) return [];
   const base = before ?? { oomKills: 0, forksRefused: 0 };
   return [...(after.forksRefused > base.forksRefused ? ['pids-limit' as const] : []), ...(after.oomKills > base.oomKills ? ['oom-killed' as const] : [])];
-}
-
-async function atPidsLimit(sandbox: Sandbox, pidsLimit: number): Promise<StopLimit | null> {
-  const u = await sandbox.usage().catch(() => null);
-  const limit = u?.pidsLimit || pidsLimit;
-  return u?.pids != null && u.pids >= limit ? 'pids-limit' : null;
 }
 
 /**
@@ -112,9 +130,9 @@ export function watchLimits(sandbox: Sandbox, caps: { diskBytes: number; pidsLim
         const how = sandbox.storageCappedByEngine ? 'capped by the engine' : 'sampled by hbench';
         return onHit('disk-limit', `the sandbox's filesystem reached storage_mb = ${caps.diskBytes / MiB} (${Math.round(u.diskBytes / MiB)} MB written, ${how})`);
       }
-      const limit = u?.pidsLimit || caps.pidsLimit;
-      full = u?.pids != null && u.pids >= limit ? full + 1 : 0;
-      if (full >= PIDS_SAMPLES) {
+      const limit = nearPidsLimit(u, caps.pidsLimit);
+      full = limit ? full + 1 : 0;
+      if (limit && full >= PIDS_SAMPLES) {
         stopped = true;
         return onHit('pids-limit', `the sandbox stayed at pids_limit = ${limit} processes`);
       }

@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 import { CappedFile, OUTPUT_FILE_CAP } from '../common/capped-file.js';
 import { DockerApiError } from '../common/errors.js';
 import { BoundedOutput } from './bounded-output.js';
-import type { ExecOptions, ExecResult, LimitCounters, Sandbox, SandboxFile, SandboxUsage } from './sandbox.js';
+import { MAX_OUTPUT_BYTES, type ExecOptions, type ExecResult, type LimitCounters, type Sandbox, type SandboxFile, type SandboxUsage } from './sandbox.js';
 import { entriesFromDir, packEntries, unpack } from '../common/tar.js';
 
 const PID_DIR = '/tmp/.hbench-exec';
@@ -158,6 +158,8 @@ export class DockerSandbox implements Sandbox {
 
     let timedOut = false;
     let aborted = false;
+    let outputStopped = false;
+    const maxOutput = options.maxOutputBytes ?? MAX_OUTPUT_BYTES;
     let stopping: Promise<void> | null = null;
     // Set once the stream is being read: after a kill, stop waiting for a stream a stray process keeps open.
     let giveUpWaiting: (() => void) | null = null;
@@ -186,8 +188,16 @@ export class DockerSandbox implements Sandbox {
       const stream = await exec.start({ hijack: true, stdin: false });
       const stdout = new PassThrough();
       const stderr = new PassThrough();
-      stdout.on('data', (c: Buffer) => (out.push(c), outFile?.write(c)));
-      stderr.on('data', (c: Buffer) => (err.push(c), errFile?.write(c)));
+      const onData = (memory: BoundedOutput, file: CappedFile | null) => (c: Buffer) => {
+        memory.push(c);
+        file?.write(c);
+        if (!outputStopped && out.totalBytes + err.totalBytes > maxOutput) {
+          outputStopped = true;
+          void stop();
+        }
+      };
+      stdout.on('data', onData(out, outFile));
+      stderr.on('data', onData(err, errFile));
       this.container.modem.demuxStream(stream, stdout, stderr);
       await new Promise<void>((resolve) => {
         giveUpWaiting = resolve;
@@ -198,7 +208,7 @@ export class DockerSandbox implements Sandbox {
       });
       if (stopping) await stopping;
       const info = await exec.inspect().catch(() => null);
-      const exitCode = timedOut || aborted ? (info && !info.Running ? info.ExitCode : null) : (info?.ExitCode ?? null);
+      const exitCode = timedOut || aborted || outputStopped ? (info && !info.Running ? info.ExitCode : null) : (info?.ExitCode ?? null);
       return {
         exitCode,
         stdout: out.toString(),
@@ -209,6 +219,7 @@ export class DockerSandbox implements Sandbox {
         fileBytesCut: (outFile?.bytesCut ?? 0) + (errFile?.bytesCut ?? 0),
         timedOut,
         aborted: aborted && !timedOut,
+        ...(outputStopped ? { outputStopped } : {}),
       };
     } catch (e) {
       throw new DockerApiError(`running a command in ${this.id.slice(0, 12)}`, e);

@@ -21,6 +21,12 @@ export interface ExecOptions {
   stderrFile?: string;
   /** Default: OUTPUT_FILE_CAP (4 MiB head + 1 MiB tail per stream). */
   fileCap?: FileCap;
+  /**
+   * Kill the command once stdout and stderr together pass this many bytes (the result has outputStopped = true): the
+   * engine relays output at tens of MB/s, so a flood of gigabytes would otherwise hold the trial for minutes.
+   * Default: MAX_OUTPUT_BYTES (64 MiB).
+   */
+  maxOutputBytes?: number;
   /** Bytes of each stream kept in memory (head and tail halves); default 64 KiB. */
   maxBufferBytes?: number;
 }
@@ -38,7 +44,12 @@ export interface ExecResult {
   durationMs: number;
   timedOut: boolean;
   aborted: boolean;
+  /** Killed for printing more than maxOutputBytes. */
+  outputStopped?: boolean;
 }
+
+/** What one command may print (stdout and stderr together) before it is killed. */
+export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 export interface SandboxFile {
   /** Path relative to the destination folder. */

@@ -88,7 +88,7 @@ export class CommandHarness implements Harness {
       stdoutFile,
       stderrFile: `${ctx.trialDir}/agent/${ctx.step.name}.stderr.txt`,
       // An event stream is read back into actions: keep more of it than of plain text.
-      ...(this.def.output === 'text' ? {} : { fileCap: EVENT_STREAM_CAP }),
+      ...(this.def.output === 'text' ? {} : { fileCap: EVENT_STREAM_CAP, maxOutputBytes: EVENT_STREAM_MAX_BYTES }),
     });
     // What the agent did, as it reported it (tool calls and their results), when its output format is known.
     if (this.def.output !== 'text') {
@@ -113,6 +113,8 @@ export class CommandHarness implements Harness {
  * 32 MiB and the last 1 MiB of a longer stream; the event cut in two at the marker is skipped as a non-event line.
  */
 const EVENT_STREAM_CAP: FileCap = { headBytes: 32 * 1024 * 1024, tailBytes: 1024 * 1024 };
+/** An agent printing an event stream is verbose by design: it is killed only past 256 MiB (plain text: 64 MiB). */
+const EVENT_STREAM_MAX_BYTES = 256 * 1024 * 1024;
 
 async function fullOutput(file: string, fallback: string): Promise<string> {
   try {
