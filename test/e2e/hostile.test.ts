@@ -1,25 +1,11 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, containersOfRun, readTrials, startCli, tempDir } from '../../src/test-support/cli.js';
+import { folderBytes, peakRssDuring } from '../../src/test-support/process-stats.js';
 
 const HOSTILE = path.join(FIXTURES, 'hostile');
 const MiB = 1024 * 1024;
-
-export async function folderBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) total += (await stat(path.join(e.parentPath, e.name))).size;
-  }
-  return total;
-}
-
-/** The peak resident memory (VmHWM) of a live process, in bytes; 0 once it is gone. */
-export async function peakRss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-  return kb ? Number(kb) * 1024 : 0;
-}
 
 describe('hostile tasks and agents are contained (real Docker)', () => {
   it('OOM, fork bomb, CPU hog, SIGTERM-ignoring processes, a 3 GB flood and a disk filler each end with the right status and reason; a good task beside them passes', async () => {
@@ -28,9 +14,8 @@ describe('hostile tasks and agents are contained (real Docker)', () => {
       'run', '--tasks', path.join(HOSTILE, 'tasks'), '--harness-dir', path.join(HOSTILE, 'harnesses'), '--harness', 'hostile',
       '--concurrency', '3', '--out', out, '--run-id', 'hostile', '--reporter', 'summary',
     ]);
-    let peak = 0;
-    const sampler = setInterval(() => void peakRss(cli.child.pid!).then((b) => (peak = Math.max(peak, b))), 250);
-    const r = await cli.done.finally(() => clearInterval(sampler));
+    const peak = await peakRssDuring(cli.child.pid!, cli.done);
+    const r = await cli.done;
     // The start-up sweep may report what other killed runs on this shared engine left behind.
     expect(r.stderr.replace(/^removed \d+ leftover container\(s\).*\n/m, '')).toBe('');
     expect(r.code).toBe(0);
