@@ -51,19 +51,35 @@ export async function entriesFromDir(hostDir: string, destDir: string): Promise<
 }
 
 /** Reads every regular file of a tar stream; names are relative to the archive root folder's parent. */
-export async function unpack(stream: NodeJS.ReadableStream): Promise<Map<string, Buffer>> {
-  const entries = await unpackEntries(stream);
+export async function unpack(stream: NodeJS.ReadableStream, options: UnpackOptions = {}): Promise<Map<string, Buffer>> {
+  const entries = await unpackEntries(stream, options);
   return new Map([...entries].map(([name, e]) => [name, e.content]));
 }
 
+export interface UnpackOptions {
+  /** Stop reading (and reject) once the files' contents pass this many bytes: what a container holds is not bounded. */
+  maxBytes?: number;
+}
+
 /** Like unpack, keeping each file's mode. */
-export async function unpackEntries(stream: NodeJS.ReadableStream): Promise<Map<string, TarEntry>> {
+export async function unpackEntries(stream: NodeJS.ReadableStream, options: UnpackOptions = {}): Promise<Map<string, TarEntry>> {
   const extract = tar.extract();
   const files = new Map<string, TarEntry>();
+  let bytes = 0;
   const done = new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, body, next) => {
       const chunks: Buffer[] = [];
-      body.on('data', (c: unknown) => chunks.push(c as Buffer));
+      body.on('data', (c: unknown) => {
+        bytes += (c as Buffer).length;
+        if (options.maxBytes !== undefined && bytes > options.maxBytes) {
+          (stream as Readable).unpipe?.(extract);
+          (stream as Readable).destroy?.();
+          extract.destroy();
+          reject(new Error(`larger than ${Math.round(options.maxBytes / 1024 / 1024)} MB; the rest was not copied`));
+          return;
+        }
+        chunks.push(c as Buffer);
+      });
       body.on('end', () => {
         if (header.type === 'file') files.set(header.name, { name: header.name, content: Buffer.concat(chunks), mode: header.mode ?? 0o644 });
         next();

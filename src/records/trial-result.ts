@@ -9,6 +9,19 @@ export const TRIAL_STATUSES: readonly TrialStatus[] = ['passed', 'failed', 'erro
 
 export type StepStatus = TrialStatus | 'skipped';
 
+/**
+ * A limit of the sandbox the agent ran into, which hbench contained (never an infrastructure error: the agent did it):
+ * - `oom-killed`: the kernel killed a process of the sandbox at its memory limit ([environment] memory_mb);
+ * - `pids-limit`: a fork was refused at its process limit (pids_limit); the agent phase is stopped when the sandbox
+ *   stays at the limit, and every process in it is killed;
+ * - `disk-limit`: the sandbox's own filesystem passed its storage cap (storage_mb); the agent phase is stopped and
+ *   every process in it is killed;
+ * - `output-capped`: the agent printed more than hbench keeps on disk (the head and the tail of each stream are kept).
+ */
+export type ContainedLimit = 'oom-killed' | 'pids-limit' | 'disk-limit' | 'output-capped';
+/** The order `reason` picks from: the limit that stopped the agent first, the one that merely cut its output last. */
+export const CONTAINED_LIMITS: readonly ContainedLimit[] = ['disk-limit', 'pids-limit', 'oom-killed', 'output-capped'];
+
 export interface StepResult {
   name: string;
   status: StepStatus;
@@ -26,6 +39,8 @@ export interface StepResult {
   rewardProblem?: string | null;
   /** What the agent left that could have forged this step's reward (discarded before the verifier ran). */
   tampering?: string[];
+  /** Limits of the sandbox the agent ran into in this step (absent in older records: none). */
+  limits?: ContainedLimit[];
 }
 
 export type TrialPhase = 'build' | 'start' | 'setup' | 'agent' | 'verify' | 'teardown';
@@ -75,10 +90,13 @@ export interface TrialResult {
   modelRetries?: number;
   error: TrialError | null;
   /**
-   * Why a trial failed other than by its tests' judgement: `no-reward` when a verifier wrote no usable reward after
-   * the agent ran (counted as reward 0, never as an excluded error). null otherwise.
+   * Why a trial that did not pass went wrong beyond its tests' judgement: a limit the agent ran into (see
+   * ContainedLimit; the first in CONTAINED_LIMITS order across steps), else `no-reward` when a verifier wrote no usable
+   * reward after the agent ran (counted as reward 0). null for an error or a plain failure (and limits are not named
+   * for a passed trial; its steps still list them). Neither
+   * makes a trial an excluded error: what the agent did is the agent's failure.
    */
-  reason?: 'no-reward' | null;
+  reason?: TrialReason | null;
   /** Where the trial was verified (absent in records older than the option: shared). */
   verification?: 'shared' | 'separate';
   /** Forgery attempts found before verification (a planted reward file), across steps. */
@@ -90,6 +108,17 @@ export interface TrialResult {
   startedAt: string;
   endedAt: string;
   durationMs: number;
+}
+
+export type TrialReason = ContainedLimit | 'no-reward';
+
+/** The reason of a trial (see TrialResult.reason) from its status and steps. */
+export function trialReason(status: TrialStatus, steps: readonly StepResult[]): TrialReason | null {
+  if (status === 'error') return null;
+  const ran = steps.filter((s) => s.status !== 'skipped');
+  const hit = status === 'passed' ? undefined : CONTAINED_LIMITS.find((l) => ran.some((s) => s.limits?.includes(l)));
+  if (hit) return hit;
+  return ran.some((s) => s.rewardProblem) ? 'no-reward' : null;
 }
 
 /** Who a trial is: travels as data to everything that needs it, never parsed back out of a folder name. */

@@ -49,7 +49,8 @@ export async function collectArtifacts(sandbox: Sandbox, specs: ArtifactSpec[], 
         if (spec.optional) continue;
         entry.error = `${spec.source} does not exist in the container`;
       } else {
-        const files = await unpack(archive);
+        // Bounded while reading: the container's files could be larger than the host's memory.
+        const files = await unpack(archive, { maxBytes: MAX_BYTES });
         const excluded = spec.exclude.length ? picomatch(spec.exclude, { dot: true }) : () => false;
         const base = path.posix.basename(spec.source.replace(/\/+$/, ''));
         const single = files.size === 1 && files.has(base);

@@ -13,7 +13,7 @@ function flaky(failFirst: number): Sandbox & { calls: number } {
     async exec(): Promise<ExecResult> {
       s.calls++;
       const ok = s.calls > failFirst;
-      return { exitCode: ok ? 0 : 1, stdout: ok ? 'ready\n' : 'not yet\n', stderr: '', stdoutBytesCut: 0, stderrBytesCut: 0, durationMs: 1, timedOut: false, aborted: false };
+      return { exitCode: ok ? 0 : 1, stdout: ok ? 'ready\n' : 'not yet\n', stderr: '', stdoutBytesCut: 0, stderrBytesCut: 0, fileBytesCut: 0, durationMs: 1, timedOut: false, aborted: false };
     },
   };
   return s as unknown as Sandbox & { calls: number };

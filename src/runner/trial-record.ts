@@ -3,7 +3,7 @@ import { errorMessage, oneLine } from '../common/errors.js';
 import type { ActionRecord } from '../harness/trajectory.js';
 import { retriesIn } from '../records/action-record.js';
 import { addTokens, ZERO_TOKENS } from '../records/tokens.js';
-import { outcomeStatus, rollUpReward, type StepResult, type TrialError, type TrialIdentity, type TrialPhase, type TrialResult } from '../records/trial-result.js';
+import { outcomeStatus, rollUpReward, trialReason, type StepResult, type TrialError, type TrialIdentity, type TrialPhase, type TrialResult } from '../records/trial-result.js';
 
 export const NO_PHASES: Readonly<Record<TrialPhase, number>> = Object.freeze({ build: 0, start: 0, setup: 0, agent: 0, verify: 0, teardown: 0 });
 
@@ -35,6 +35,7 @@ export function trialRecord(e: TrialEnd): TrialResult {
     costUsd += a.costUsd;
     modelRetries += retriesIn(a.events);
   }
+  const status = outcomeStatus({ error: e.error !== null, reward, timedOut });
   const lastRewards = [...ran].reverse().find((s) => Object.keys(s.rewards).length)?.rewards ?? {};
   return {
     schema: 1,
@@ -43,7 +44,7 @@ export function trialRecord(e: TrialEnd): TrialResult {
     taskId: e.id.taskId,
     harness: e.id.harness,
     trial: e.id.trial,
-    status: outcomeStatus({ error: e.error !== null, reward, timedOut }),
+    status,
     reward,
     rewards: e.multiStep ? (reward === null ? {} : { reward }) : lastRewards,
     steps: e.steps,
@@ -53,7 +54,7 @@ export function trialRecord(e: TrialEnd): TrialResult {
     costUsd,
     ...(modelRetries ? { modelRetries } : {}),
     error: e.error,
-    reason: !e.error && ran.some((s) => s.rewardProblem) ? 'no-reward' : null,
+    reason: trialReason(status, e.steps),
     verification: e.verification ?? 'shared',
     tampering: ran.flatMap((s) => s.tampering ?? []),
     ...(e.network ? { network: e.network } : {}),

@@ -5,6 +5,7 @@
  * (a StorageError) once it is torn down: a result whose files could not be kept is not recorded.
  */
 import path from 'node:path';
+import { cutMarker, LOG_FILE_CAP } from '../common/capped-file.js';
 import { HbenchError, HealthcheckError, StorageError, errorMessage, oneLine } from '../common/errors.js';
 import type { Harness } from '../harness/harness.js';
 import type { GatewayCall, ModelGateway } from '../models/gateway.js';
@@ -93,8 +94,28 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
       onAppendError(err, file);
     }
   };
+  // harness.log keeps its head and its tail (an agent can make hbench log a line per request it sends): lines past
+  // the head wait in a bounded tail, written after a cut marker when the trial ends.
   const harnessLog = path.join(trialDir, 'harness.log');
-  const log = (line: string) => appendLine(harnessLog, line.endsWith('\n') ? line : `${line}\n`);
+  const logCap = { written: 0, cut: 0, tail: [] as string[], tailBytes: 0 };
+  const log = (text: string) => {
+    const line = text.endsWith('\n') ? text : `${text}\n`;
+    const bytes = Buffer.byteLength(line);
+    if (logCap.cut === 0 && logCap.written + bytes <= LOG_FILE_CAP.headBytes) {
+      logCap.written += bytes;
+      return appendLine(harnessLog, line);
+    }
+    logCap.cut += bytes;
+    logCap.tail.push(line);
+    logCap.tailBytes += bytes;
+    while (logCap.tail.length > 1 && logCap.tailBytes > LOG_FILE_CAP.tailBytes) logCap.tailBytes -= Buffer.byteLength(logCap.tail.shift()!);
+  };
+  const flushLog = () => {
+    if (logCap.cut === 0) return;
+    appendLine(harnessLog, `${cutMarker(logCap.cut - logCap.tailBytes).slice(1)}${logCap.tail.join('')}`);
+    logCap.cut = 0;
+    logCap.tail = [];
+  };
   const recorder = new TrajectoryFile(path.join(trialDir, 'trajectory.jsonl'), (file, line) => fs.appendFileSync(file, line), (err) => onAppendError(err, recorder.file));
   // Model traffic, from the built-in agent or the gateway: one JSON object per line.
   const trafficFile = path.join(trialDir, 'model-traffic.jsonl');
@@ -242,6 +263,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
         verifyMs: v.durationMs,
         rewardProblem: v.rewardProblem,
         tampering: v.tampering,
+        limits: agent.limits,
       });
       if (v.rewardProblem) log(`[step ${step.name}] ${v.rewardProblem}`);
       for (const t of v.tampering) log(`[step ${step.name}] tampering: ${t}`);
@@ -265,6 +287,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
     await writeManifest(trialDir, collected, artifactWriter).catch((e: unknown) => noteFault(e) || log(`artifacts: manifest not written: ${errorMessage(e)}`));
     phases.teardown = Math.round(performance.now() - s);
     if (error && !interrupted) log(`error (${error.phase}): ${error.message}`);
+    flushLog();
   }
   if (fault) throw fault;
   if (interrupted) return null;

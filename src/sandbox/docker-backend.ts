@@ -9,6 +9,7 @@ import { policyMode } from '../tasks/network-policy.js';
 import type { TaskEnvironment } from '../tasks/task.js';
 import { DockerImages, slug } from './docker-images.js';
 import { LABEL, ownerId } from './docker-labels.js';
+import { CONTAINER_LOG, storageOptSupported } from './docker-limits.js';
 import { DockerNetworks } from './docker-networks.js';
 import { containersOfRun, sweepLeftovers } from './docker-reaper.js';
 import { DockerSandbox } from './docker-sandbox.js';
@@ -34,6 +35,8 @@ export class DockerBackend implements SandboxBackend {
   /** Networks with host firewall rules, removed with them. */
   private readonly restricted = new Map<string, IsolatedNetwork>();
   private readonly hostCpus = os.availableParallelism();
+  /** Whether the engine caps writable layers: asked once, and false after the first refusal. */
+  private storageCap: Promise<boolean> | null = null;
 
   constructor(options: DockerBackendOptions) {
     this.docker = options.docker ?? new Docker();
@@ -82,14 +85,25 @@ export class DockerBackend implements SandboxBackend {
         Memory: env.memoryMb * 1024 * 1024,
         MemorySwap: env.memoryMb * 1024 * 1024,
         PidsLimit: env.pidsLimit,
+        LogConfig: CONTAINER_LOG,
         ...(options.mounts?.length ? { Mounts: options.mounts.map((m) => ({ Type: 'bind' as const, Source: m.hostPath, Target: m.containerPath, ReadOnly: true })) } : {}),
       },
     };
     // A multi-container task: the main service's container is this one, on the trial's network with the others.
     if (env.services) return this.startServiceGroup(options, spec, workdir);
     let container: Docker.Container | null = null;
+    let engineCap = false;
     try {
-      container = await this.docker.createContainer(spec);
+      if (await this.capsStorage()) {
+        try {
+          container = await this.docker.createContainer({ ...spec, HostConfig: { ...spec.HostConfig, StorageOpt: { size: `${env.storageMb}M` } } });
+          engineCap = true;
+        } catch {
+          // Refused (overlay2 on xfs without pquota, say): hbench's own sampling caps the storage from now on.
+          this.storageCap = Promise.resolve(false);
+        }
+      }
+      container ??= await this.docker.createContainer(spec);
       if (options.isolatedNetwork && options.publicToo) await this.docker.getNetwork('bridge').connect({ Container: container.id });
       await container.start();
     } catch (e) {
@@ -101,9 +115,14 @@ export class DockerBackend implements SandboxBackend {
     const networks = mode === 'bridge' || mode === 'allowlist'
       ? { start: mode, bridge: this.docker.getNetwork('bridge'), egress: options.egress ? { network: this.docker.getNetwork(options.egress.network.name), env: options.egress.env } : null }
       : null;
-    const sandbox = new DockerSandbox(container, container.id, workdir, (s) => this.live.delete(s), networks);
+    const sandbox = new DockerSandbox(container, container.id, workdir, (s) => this.live.delete(s), networks, engineCap);
     this.live.add(sandbox);
     return sandbox;
+  }
+
+  private capsStorage(): Promise<boolean> {
+    this.storageCap ??= this.docker.info().then(storageOptSupported, () => false);
+    return this.storageCap;
   }
 
   private async startServiceGroup(options: SandboxStartOptions, spec: Docker.ContainerCreateOptions, workdir: string): Promise<Sandbox> {

@@ -3,13 +3,12 @@
  * `hbench-env/<task>:<hash>`; a second run builds nothing, and concurrent trials that need the same image wait for
  * one build.
  */
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import pLimit from 'p-limit';
+import { CappedFile, LOG_FILE_CAP } from '../common/capped-file.js';
 import { DockerApiError, ImageBuildError, errorMessage, oneLine } from '../common/errors.js';
 import { listFiles } from '../common/files.js';
 import type { TaskEnvironment } from '../tasks/task.js';
@@ -105,11 +104,9 @@ export class DockerImages {
 
   private async build(ref: string, contextDir: string, dockerfile: string, environment: TaskEnvironment, options: PrepareOptions): Promise<void> {
     const dockerfilePath = path.join(contextDir, dockerfile);
-    const log = options.logFile ? (await mkdir(path.dirname(options.logFile), { recursive: true }), createWriteStream(options.logFile)) : null;
-    // A build log the disk refuses (full, read-only) fails the build once it is done, naming the file; without a
-    // listener the stream's 'error' would crash the process.
-    let logFailure: NodeJS.ErrnoException | null = null;
-    log?.on('error', (e: NodeJS.ErrnoException) => (logFailure ??= Object.assign(e, { path: e.path ?? options.logFile })));
+    // A Dockerfile whose RUN prints gigabytes costs the head and the tail of it. A build log the disk
+    // refuses (full, read-only) fails the build once it is done, naming the file.
+    const log = options.logFile ? await CappedFile.open(options.logFile, LOG_FILE_CAP, 'w') : null;
     let stream: NodeJS.ReadableStream;
     try {
       stream = await this.docker.buildImage(
@@ -117,7 +114,7 @@ export class DockerImages {
         { t: ref, dockerfile, labels: { [LABEL.managed]: 'true', [LABEL.envHash]: environment.contentHash }, rm: true, forcerm: true, ...buildArgs(environment) },
       );
     } catch (e) {
-      log?.end();
+      await log?.close();
       throw new ImageBuildError(dockerfilePath, errorMessage(e), options.logFile);
     }
     const lines: string[] = [];
@@ -148,12 +145,9 @@ export class DockerImages {
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      if (log) {
-        log.end();
-        await once(log, 'close').catch(() => undefined);
-      }
+      await log?.close();
     }
-    if (logFailure) throw logFailure;
+    if (log?.failure) throw log.failure;
     if (failure) {
       const lastStep = lines.filter((l) => /^Step \d+\/\d+ :/.test(l)).slice(-1)[0];
       const at = lastStep && failure !== 'interrupted' ? ` at ${oneLine(lastStep, 160)}` : '';

@@ -3,18 +3,39 @@
  * (timeout, abort) is killed with its whole process group, which the wrapper makes it lead with setsid.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import { CappedFile, OUTPUT_FILE_CAP } from '../common/capped-file.js';
 import { DockerApiError } from '../common/errors.js';
 import { BoundedOutput } from './bounded-output.js';
-import type { ExecOptions, ExecResult, Sandbox, SandboxFile } from './sandbox.js';
+import { MAX_OUTPUT_BYTES, type ExecOptions, type ExecResult, type LimitCounters, type Sandbox, type SandboxFile, type SandboxUsage } from './sandbox.js';
 import { entriesFromDir, packEntries, unpack } from '../common/tar.js';
 
 const PID_DIR = '/tmp/.hbench-exec';
 const DEFAULT_BUFFER = 64 * 1024;
+/** How long removing or restarting a container may take before it is an error (a SIGKILL is not refused). */
+const REMOVE_WAIT_MS = 30_000;
+
+/** The cgroup files with the counters, for cgroup v2 (one folder) and v1 (one folder per controller). */
+const COUNTER_FILES = ['/sys/fs/cgroup/memory.events', '/sys/fs/cgroup/memory/memory.oom_control', '/sys/fs/cgroup/pids.events', '/sys/fs/cgroup/pids/pids.events'];
+const COUNTERS_SCRIPT = `for f in ${COUNTER_FILES.join(' ')}; do [ -r "$f" ] && { echo "== $f"; cat "$f"; }; done; true`;
+
+/** Reads the counters script's output: `oom_kill N` of a memory file, `max N` of a pids file. */
+export function parseLimitCounters(text: string): LimitCounters | null {
+  let file = '';
+  let oomKills: number | null = null;
+  let forksRefused: number | null = null;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('== ')) file = line.slice(3);
+    const [key, value] = line.trim().split(/\s+/);
+    const n = Number(value);
+    if (!Number.isFinite(n)) continue;
+    if (file.includes('memory') && key === 'oom_kill') oomKills = (oomKills ?? 0) + n;
+    if (file.includes('pids') && key === 'max') forksRefused = (forksRefused ?? 0) + n;
+  }
+  return oomKills === null && forksRefused === null ? null : { oomKills: oomKills ?? 0, forksRefused: forksRefused ?? 0 };
+}
 
 /**
  * Runs argv in a new session (so the process group can be killed as one) and records the group's id.
@@ -44,6 +65,7 @@ export interface SwitchableNetworks {
 
 export class DockerSandbox implements Sandbox {
   private closed: Promise<void> | null = null;
+  private cut = 0;
 
   constructor(
     private readonly container: Docker.Container,
@@ -52,8 +74,50 @@ export class DockerSandbox implements Sandbox {
     private readonly onClose: (sandbox: DockerSandbox) => void,
     /** The networks it can leave and join, and the one it started on (null: it has none, or an isolated one). */
     private readonly networks: SwitchableNetworks | null = null,
+    readonly storageCappedByEngine = false,
   ) {
     this.network = networks?.start ?? 'none';
+  }
+
+  get outputBytesCut(): number {
+    return this.cut;
+  }
+
+  async usage(): Promise<SandboxUsage> {
+    try {
+      // `size`: the engine measures the writable layer (it walks the files the container added or changed).
+      const [info, stats] = await Promise.all([
+        this.container.inspect({ size: true } as object),
+        this.container.stats({ stream: false, 'one-shot': true } as { stream: false }) as Promise<{ pids_stats?: { current?: number; limit?: number } }>,
+      ]);
+      const size = (info as { SizeRw?: number }).SizeRw;
+      return {
+        running: info.State.Running,
+        pids: stats.pids_stats?.current ?? null,
+        pidsLimit: stats.pids_stats?.limit ?? null,
+        diskBytes: typeof size === 'number' ? size : null,
+      };
+    } catch (e) {
+      throw new DockerApiError(`measuring ${this.id.slice(0, 12)}`, e);
+    }
+  }
+
+  async limitCounters(): Promise<LimitCounters | null> {
+    const r = await this.exec(['sh', '-c', COUNTERS_SCRIPT], { timeoutMs: 10_000 }).catch(() => null);
+    return r && r.exitCode === 0 ? parseLimitCounters(r.stdout) : null;
+  }
+
+  async restart(): Promise<void> {
+    try {
+      await this.container.kill({ signal: 'SIGKILL' }).catch((e: { statusCode?: number }) => {
+        // 409: not running (its main process already died).
+        if (e.statusCode !== 409) throw e;
+      });
+      await bounded(this.container.wait({ condition: 'not-running' }), `stopping ${this.id.slice(0, 12)}`);
+      await this.container.start();
+    } catch (e) {
+      throw new DockerApiError(`restarting ${this.id.slice(0, 12)} to kill every process in it`, e);
+    }
   }
 
   private network: 'none' | 'bridge' | 'allowlist';
@@ -88,11 +152,14 @@ export class DockerSandbox implements Sandbox {
     const max = options.maxBufferBytes ?? DEFAULT_BUFFER;
     const out = new BoundedOutput(max);
     const err = new BoundedOutput(max);
-    const outFile = options.stdoutFile ? await openSink(options.stdoutFile) : null;
-    const errFile = options.stderrFile ? await openSink(options.stderrFile) : null;
+    const cap = options.fileCap ?? OUTPUT_FILE_CAP;
+    const outFile = options.stdoutFile ? await CappedFile.open(options.stdoutFile, cap) : null;
+    const errFile = options.stderrFile ? await CappedFile.open(options.stderrFile, cap) : null;
 
     let timedOut = false;
     let aborted = false;
+    let outputStopped = false;
+    const maxOutput = options.maxOutputBytes ?? MAX_OUTPUT_BYTES;
     let stopping: Promise<void> | null = null;
     // Set once the stream is being read: after a kill, stop waiting for a stream a stray process keeps open.
     let giveUpWaiting: (() => void) | null = null;
@@ -104,9 +171,9 @@ export class DockerSandbox implements Sandbox {
     // Output that cannot be kept (the disk is full or read-only) stops the command and is its error, naming the file
     // (a failed write on an open file names none). Without a listener the stream's 'error' would crash the process.
     let sinkFailure: NodeJS.ErrnoException | null = null;
-    for (const [sink, file] of [[outFile, options.stdoutFile], [errFile, options.stderrFile]] as const) {
-      sink?.on('error', (e: NodeJS.ErrnoException) => {
-        sinkFailure ??= Object.assign(e, { path: e.path ?? file });
+    for (const sink of [outFile, errFile]) {
+      sink?.onFailure((e) => {
+        sinkFailure ??= e;
         void stop();
       });
     }
@@ -130,8 +197,16 @@ export class DockerSandbox implements Sandbox {
       const stream = await exec.start({ hijack: true, stdin: false });
       const stdout = new PassThrough();
       const stderr = new PassThrough();
-      stdout.on('data', (c: Buffer) => (out.push(c), outFile?.write(c)));
-      stderr.on('data', (c: Buffer) => (err.push(c), errFile?.write(c)));
+      const onData = (memory: BoundedOutput, file: CappedFile | null) => (c: Buffer) => {
+        memory.push(c);
+        file?.write(c);
+        if (!outputStopped && out.totalBytes + err.totalBytes > maxOutput) {
+          outputStopped = true;
+          void stop();
+        }
+      };
+      stdout.on('data', onData(out, outFile));
+      stderr.on('data', onData(err, errFile));
       this.container.modem.demuxStream(stream, stdout, stderr);
       await new Promise<void>((resolve) => {
         giveUpWaiting = resolve;
@@ -143,7 +218,7 @@ export class DockerSandbox implements Sandbox {
       if (stopping) await stopping;
       if (sinkFailure) throw sinkFailure;
       const info = await exec.inspect().catch(() => null);
-      const exitCode = timedOut || aborted ? (info && !info.Running ? info.ExitCode : null) : (info?.ExitCode ?? null);
+      const exitCode = timedOut || aborted || outputStopped ? (info && !info.Running ? info.ExitCode : null) : (info?.ExitCode ?? null);
       return {
         exitCode,
         stdout: out.toString(),
@@ -151,8 +226,10 @@ export class DockerSandbox implements Sandbox {
         stdoutBytesCut: out.bytesCut,
         stderrBytesCut: err.bytesCut,
         durationMs: Math.round(performance.now() - started),
+        fileBytesCut: (outFile?.bytesCut ?? 0) + (errFile?.bytesCut ?? 0),
         timedOut,
         aborted: aborted && !timedOut,
+        ...(outputStopped ? { outputStopped } : {}),
       };
     } catch (e) {
       if (e === sinkFailure) throw e;
@@ -160,7 +237,8 @@ export class DockerSandbox implements Sandbox {
     } finally {
       if (timer) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      await Promise.all([closeSink(outFile), closeSink(errFile)]);
+      await Promise.all([outFile?.close(), errFile?.close()]);
+      this.cut += (outFile?.bytesCut ?? 0) + (errFile?.bytesCut ?? 0);
     }
   }
 
@@ -249,7 +327,8 @@ export class DockerSandbox implements Sandbox {
   close(): Promise<void> {
     this.closed ??= (async () => {
       try {
-        await this.container.remove({ force: true, v: true });
+        // SIGKILL and removal; bounded, so a container the engine cannot remove never holds the trial.
+        await bounded(this.container.remove({ force: true, v: true }), `removing ${this.id.slice(0, 12)}`);
       } catch (e) {
         const status = (e as { statusCode?: number }).statusCode;
         // 404: already gone; 409: removal already in progress.
@@ -266,12 +345,10 @@ export class DockerSandbox implements Sandbox {
   }
 }
 
-async function openSink(file: string): Promise<WriteStream> {
-  await mkdir(path.dirname(file), { recursive: true });
-  return createWriteStream(file, { flags: 'a' });
-}
-
-function closeSink(sink: WriteStream | null): Promise<void> {
-  if (!sink) return Promise.resolve();
-  return new Promise((resolve) => sink.end(resolve));
+function bounded<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${REMOVE_WAIT_MS / 1000} s`)), REMOVE_WAIT_MS);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -11,6 +11,7 @@ import type { ComposeService, ServiceHealthcheck, TaskEnvironment, TaskServices 
 import type { DockerImages } from './docker-images.js';
 import { slug } from './docker-images.js';
 import { LABEL } from './docker-labels.js';
+import { CONTAINER_LOG } from './docker-limits.js';
 import type { DockerNetworks } from './docker-networks.js';
 import { DockerSandbox, type SwitchableNetworks } from './docker-sandbox.js';
 import { policyMode } from '../tasks/network-policy.js';
@@ -178,6 +179,7 @@ async function sidecarSpec(ctx: ServiceGroupContext, options: SandboxStartOption
     HostConfig: {
       NetworkMode: network.name,
       PidsLimit: env.pidsLimit,
+      LogConfig: CONTAINER_LOG,
       ...(service.cpus ? { NanoCpus: Math.round(Math.min(service.cpus, ctx.hostCpus) * 1e9) } : {}),
       ...(service.memoryMb ? { Memory: service.memoryMb * 2 ** 20, MemorySwap: service.memoryMb * 2 ** 20 } : {}),
     },

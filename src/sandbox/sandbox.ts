@@ -1,6 +1,7 @@
 /**
  * The sandbox layer's contract. Everything outside src/sandbox talks to these interfaces, never to dockerode.
  */
+import type { FileCap } from '../common/capped-file.js';
 import type { TaskEnvironment } from '../tasks/task.js';
 
 export interface ExecOptions {
@@ -12,9 +13,20 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Aborting kills the command (the result has timedOut = false, aborted = true). */
   signal?: AbortSignal;
-  /** Host file that receives the full stdout (and `stderrFile` the full stderr); memory keeps a bounded part. */
+  /**
+   * Host file that receives stdout (and `stderrFile` stderr), each capped at `fileCap` (head and tail kept, the middle
+   * cut with a marker line); memory keeps a smaller part (`maxBufferBytes`).
+   */
   stdoutFile?: string;
   stderrFile?: string;
+  /** Default: OUTPUT_FILE_CAP (4 MiB head + 1 MiB tail per stream). */
+  fileCap?: FileCap;
+  /**
+   * Kill the command once stdout and stderr together pass this many bytes (the result has outputStopped = true): the
+   * engine relays output at tens of MB/s, so a flood of gigabytes would otherwise hold the trial for minutes.
+   * Default: MAX_OUTPUT_BYTES (64 MiB).
+   */
+  maxOutputBytes?: number;
   /** Bytes of each stream kept in memory (head and tail halves); default 64 KiB. */
   maxBufferBytes?: number;
 }
@@ -24,13 +36,20 @@ export interface ExecResult {
   exitCode: number | null;
   stdout: string;
   stderr: string;
-  /** Bytes of stdout/stderr that were dropped from memory (still on disk when a file was given). */
+  /** Bytes of stdout/stderr that were dropped from memory (on disk, up to the file cap, when a file was given). */
   stdoutBytesCut: number;
   stderrBytesCut: number;
+  /** Bytes of stdout and stderr together that their files did not keep (0 without files). */
+  fileBytesCut: number;
   durationMs: number;
   timedOut: boolean;
   aborted: boolean;
+  /** Killed for printing more than maxOutputBytes. */
+  outputStopped?: boolean;
 }
+
+/** What one command may print (stdout and stderr together) before it is killed. */
+export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 export interface SandboxFile {
   /** Path relative to the destination folder. */
@@ -39,10 +58,42 @@ export interface SandboxFile {
   mode?: number;
 }
 
+/** What the engine measures of a sandbox from outside: nothing the agent inside can forge. */
+export interface SandboxUsage {
+  /** The main process is up (a stopped sandbox runs no command). */
+  running: boolean;
+  /** Processes in the sandbox now, and its limit; null where the engine does not report them. */
+  pids: number | null;
+  pidsLimit: number | null;
+  /** Bytes in the sandbox's own filesystem (its writable layer); null where the engine does not report it. */
+  diskBytes: number | null;
+}
+
+/** The kernel's counters of the sandbox's cgroup since its main process started (cgroup v1 and v2). */
+export interface LimitCounters {
+  /** Processes the kernel OOM-killed at the memory limit. */
+  oomKills: number;
+  /** Forks refused at the pids limit. */
+  forksRefused: number;
+}
+
 export interface Sandbox extends AsyncDisposable {
   readonly id: string;
   /** Default working directory of execs. */
   readonly workdir: string;
+  /** True when the engine itself caps the sandbox's filesystem at [environment] storage_mb (else hbench samples it). */
+  readonly storageCappedByEngine: boolean;
+  /** Bytes of command output that did not fit the output files' caps, over every exec so far. */
+  readonly outputBytesCut: number;
+  /** Processes, process limit and disk use as the engine reports them (one inspect and one stats call). */
+  usage(): Promise<SandboxUsage>;
+  /** The cgroup's OOM-kill and refused-fork counters, read inside the sandbox; null when they cannot be read. */
+  limitCounters(): Promise<LimitCounters | null>;
+  /**
+   * Kill every process in the sandbox from outside (SIGKILL to its main process takes the rest with it: a fork bomb or
+   * a process that ignores SIGTERM cannot resist) and start its main process again. Its files stay.
+   */
+  restart(): Promise<void>;
   /** Run a shell command line (bash -c, falling back to sh) or an argv. */
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>;
   /** Copy a host folder's contents into `destDir` (created if needed). */

@@ -44,6 +44,7 @@ const HarborToml = z.looseObject({
       memory_mb: z.number().int().positive().optional(),
       memory: z.string().regex(/^\s*\d+(\.\d+)?\s*[KkMmGg]\s*$/, 'expected a size like "2G" or "512M"').optional(),
       pids_limit: z.number().int().positive().optional(),
+      storage_mb: z.number().int().positive().optional(),
       allow_internet: z.boolean().optional(),
       network_mode: NetworkMode.optional(),
       allowed_hosts: AllowedHostsToml.optional(),
@@ -76,6 +77,7 @@ const EXAMPLES: Record<string, string> = {
   'environment.cpus': 'e.g. cpus = 1',
   'environment.memory_mb': 'e.g. memory_mb = 2048',
   'environment.memory': 'e.g. memory = "2G"',
+  'environment.storage_mb': 'e.g. storage_mb = 10240',
   'environment.network_mode': 'one of "public", "no-network", "allowlist"',
   multi_step_reward_strategy: 'one of "mean", "final"',
 };
@@ -87,6 +89,8 @@ export const DEFAULTS = {
   cpus: 1,
   memoryMb: 2048,
   pidsLimit: 4096,
+  /** As Harbor's default. */
+  storageMb: 10240,
 } as const;
 
 export interface LoadOptions {
@@ -223,6 +227,7 @@ async function resolveEnvironment(dir: string, toml: HarborToml, env: Record<str
     cpus: e.cpus ?? DEFAULTS.cpus,
     memoryMb,
     pidsLimit: e.pids_limit ?? DEFAULTS.pidsLimit,
+    storageMb: e.storage_mb ?? DEFAULTS.storageMb,
     buildTimeoutSec: e.build_timeout_sec ?? DEFAULTS.buildTimeoutSec,
     workdir: e.workdir ?? null,
     env,

@@ -23,6 +23,11 @@ export interface TaskEnvironment {
   cpus: number;
   memoryMb: number;
   pidsLimit: number;
+  /**
+   * Cap on what the sandbox writes to its own filesystem (Harbor's storage_mb): enforced by the engine where its
+   * storage driver can (overlay2 on xfs with pquota), else by hbench sampling the writable layer during the agent phase.
+   */
+  storageMb: number;
   buildTimeoutSec: number;
   /** Working directory for agent, solution and verifier; null = the image's own WORKDIR. */
   workdir: string | null;

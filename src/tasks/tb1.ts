@@ -62,6 +62,7 @@ export async function loadTb1Task(dir: string, options: LoadOptions = {}): Promi
     cpus: DEFAULTS.cpus,
     memoryMb: DEFAULTS.memoryMb,
     pidsLimit: DEFAULTS.pidsLimit,
+    storageMb: DEFAULTS.storageMb,
     buildTimeoutSec: DEFAULTS.buildTimeoutSec,
     workdir: null,
     env: {},

@@ -16,7 +16,6 @@ describe('fields read but not honoured', () => {
     };
     expect(unhonouredFields(toml)).toEqual([
       'environment.gpus',
-      'environment.storage_mb',
       'mcp_servers',
     ]);
     expect(unhonouredFields({ environment: { cpus: 1, env: { X: 'y' } }, verifier: { user: 'u' } })).toEqual([]);

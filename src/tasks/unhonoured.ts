@@ -1,7 +1,6 @@
 /**
- * Fields of Harbor's task.toml that hbench reads past without honouring (GPUs, storage, MCP servers, healthchecks,
- * artifacts, per-phase network policy, a separate verifier environment, …). A run warns about each once, naming the
- * task and the field — never silently.
+ * Fields of Harbor's task.toml that hbench reads past without honouring (GPUs, MCP servers, …). A run warns about each
+ * once, naming the task and the field — never silently.
  */
 
 /** Paths hbench honours; `*` matches any key (informational tables are honoured by being recorded). */
@@ -12,7 +11,7 @@ const HONOURED = [
   'verifier.timeout_sec', 'verifier.env.*', 'verifier.user', 'verifier.environment_mode', 'verifier.environment.docker_image', 'verifier.environment.build_timeout_sec', 'verifier.environment.cpus', 'verifier.environment.memory_mb', 'verifier.environment.pids_limit', 'verifier.environment.env.*',
   'solution.env.*',
   'environment.build_timeout_sec', 'environment.docker_image', 'environment.cpus', 'environment.memory_mb', 'environment.memory',
-  'environment.pids_limit', 'environment.allow_internet', 'environment.network_mode', 'environment.workdir', 'environment.env.*', 'environment.healthcheck.*',
+  'environment.pids_limit', 'environment.storage_mb', 'environment.allow_internet', 'environment.network_mode', 'environment.workdir', 'environment.env.*', 'environment.healthcheck.*',
   'steps.name', 'steps.min_reward', 'steps.agent.timeout_sec', 'steps.verifier.timeout_sec', 'steps.verifier.env.*', 'steps.verifier.user', 'steps.healthcheck.*',
 ];
 

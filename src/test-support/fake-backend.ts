@@ -46,6 +46,15 @@ export class FakeBackend implements SandboxBackend {
     const sandbox: Sandbox = {
       id: `fake-${this.started}`,
       workdir: options.image.workdir,
+      storageCappedByEngine: false,
+      outputBytesCut: 0,
+      async usage() {
+        return { running: true, pids: 1, pidsLimit: null, diskBytes: 0 };
+      },
+      async limitCounters() {
+        return { oomKills: 0, forksRefused: 0 };
+      },
+      async restart() {},
       async exec() {
         return execResult();
       },

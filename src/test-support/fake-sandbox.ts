@@ -3,7 +3,7 @@ import type { ExecResult, Sandbox } from '../sandbox/sandbox.js';
 
 /** A finished command's result with these fields (exit code 0, no output by default). */
 export function execResult(fields: Partial<ExecResult> = {}): ExecResult {
-  return { exitCode: 0, stdout: '', stderr: '', stdoutBytesCut: 0, stderrBytesCut: 0, durationMs: 1, timedOut: false, aborted: false, ...fields };
+  return { exitCode: 0, stdout: '', stderr: '', stdoutBytesCut: 0, stderrBytesCut: 0, fileBytesCut: 0, durationMs: 1, timedOut: false, aborted: false, ...fields };
 }
 
 /** Every command (argv joined) is recorded in `ran` and answered by `answer`. */
@@ -13,6 +13,15 @@ export function fakeSandbox(answer: (command: string) => ExecResult, workdir = '
     id: 'fake',
     workdir,
     ran,
+    storageCappedByEngine: false,
+    outputBytesCut: 0,
+    async usage() {
+      return { running: true, pids: 1, pidsLimit: null, diskBytes: 0 };
+    },
+    async limitCounters() {
+      return { oomKills: 0, forksRefused: 0 };
+    },
+    async restart() {},
     async exec(command) {
       const c = Array.isArray(command) ? command.join(' ') : command;
       ran.push(c);

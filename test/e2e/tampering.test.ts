@@ -63,7 +63,6 @@ describe('rewards nobody can forge (shared verification, real Docker)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr.trim().split('\n')).toEqual([
       'warning: environment.gpus is read but not honoured (task gpu-task)',
-      'warning: environment.storage_mb is read but not honoured (task gpu-task)',
     ]);
   });
 

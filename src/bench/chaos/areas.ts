@@ -1,5 +1,6 @@
 /** The areas of `npm run chaos`, by name: each measures its figures in the run and throws when a check fails. */
 import type { ChaosFigure } from './figure.js';
+import { hostileChaos } from './hostile.js';
 import { killsChaos } from './kills.js';
 import { loadChaos } from './load.js';
 import { memoryChaos } from './memory.js';
@@ -12,4 +13,5 @@ export const AREAS: Record<string, () => Promise<ChaosFigure[]>> = {
   kills: killsChaos,
   'model-faults': modelFaultsChaos,
   storage: storageChaos,
+  hostile: hostileChaos,
 };

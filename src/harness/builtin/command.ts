@@ -10,6 +10,7 @@
  * and binds it at `package.mount` (also in $HBENCH_AGENT_DIR).
  */
 import { readFile, stat } from 'node:fs/promises';
+import type { FileCap } from '../../common/capped-file.js';
 import type { Budget } from '../../records/budget.js';
 import type { Harness, HarnessDescriptor, HarnessMount, HarnessStepContext, HarnessStepOutcome } from '../harness.js';
 import { installAgentPackage, type AgentPackage } from './agent-package.js';
@@ -86,6 +87,8 @@ export class CommandHarness implements Harness {
       signal: ctx.signal,
       stdoutFile,
       stderrFile: `${ctx.trialDir}/agent/${ctx.step.name}.stderr.txt`,
+      // An event stream is read back into actions: keep more of it than of plain text.
+      ...(this.def.output === 'text' ? {} : { fileCap: EVENT_STREAM_CAP, maxOutputBytes: EVENT_STREAM_MAX_BYTES }),
     });
     // What the agent did, as it reported it (tool calls and their results), when its output format is known.
     if (this.def.output !== 'text') {
@@ -105,12 +108,17 @@ export class CommandHarness implements Harness {
   }
 }
 
-/** Agents' event streams are read whole from the file (memory keeps only head and tail), up to a cap. */
-const MAX_PARSED_BYTES = 32 * 1024 * 1024;
+/**
+ * Agents' event streams are read back from the file (memory keeps only a small head and tail), which keeps the first
+ * 32 MiB and the last 1 MiB of a longer stream; the event cut in two at the marker is skipped as a non-event line.
+ */
+const EVENT_STREAM_CAP: FileCap = { headBytes: 32 * 1024 * 1024, tailBytes: 1024 * 1024 };
+/** An agent printing an event stream is verbose by design: it is killed only past 256 MiB (plain text: 64 MiB). */
+const EVENT_STREAM_MAX_BYTES = 256 * 1024 * 1024;
 
 async function fullOutput(file: string, fallback: string): Promise<string> {
   try {
-    return (await stat(file)).size <= MAX_PARSED_BYTES ? await readFile(file, 'utf8') : fallback;
+    return (await stat(file)).size <= EVENT_STREAM_CAP.headBytes + EVENT_STREAM_CAP.tailBytes + 1024 ? await readFile(file, 'utf8') : fallback;
   } catch {
     return fallback;
   }
