@@ -21,8 +21,25 @@ export interface RunConfig {
   artifacts?: string[];
   /** The pinned model (one for every harness of the run); null when no harness needs one. */
   model: ModelConfig | null;
+  /** Which infrastructure errors are retried, and how often (`--retries`); absent in older runs: no retries. */
+  retry?: RetryConfig;
+  /** How long an unreachable Docker engine is waited for before the run stops (`--engine-wait`, seconds); absent in older runs: 300. */
+  engineWaitSec?: number;
   /** Seed of the run: mixed into the simulated model's draws, the same for every harness. */
   seed: string;
+}
+
+/**
+ * Retries of trials that ended with an infrastructure error (Harbor's RetryConfig: max_retries, include and exclude
+ * lists). Only `error` trials are ever retried: a failure or a timeout is the agent's own outcome.
+ */
+export interface RetryConfig {
+  /** Retries after the first attempt (0: none). */
+  maxRetries: number;
+  /** Error codes retried (e.g. DOCKER_API): the `code` of a trial's error. */
+  include: string[];
+  /** Error codes never retried, even when included. */
+  exclude: string[];
 }
 
 /** What a run records about a harness and what resume compares. */
@@ -63,6 +80,8 @@ export interface RunRecord {
   endedAt: string | null;
   /** Times the run was resumed. */
   resumes: string[];
+  /** Why the run stopped before its plan was done, other than Ctrl+C (e.g. the Docker engine did not come back). */
+  stopReason?: string;
   counts: { planned: number; finished: number };
   /**
    * For runs with an internal network (the model gateway, the egress proxy): whether host firewall rules let its

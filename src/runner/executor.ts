@@ -1,37 +1,57 @@
 /**
  * Runs a plan: one limiter for sandboxes (--concurrency), trials appended to trials.jsonl as each finishes.
  * On interrupt nothing new starts; running trials are stopped, cleaned up and left unrecorded for --resume.
+ *
+ * A trial that ends as an infrastructure error may be tried again (`retry`, see retry-policy.ts): the failed attempt's
+ * files move to `trials/<key>/attempts/<n>/` and only the last attempt is recorded, with how many it took. After any
+ * error the engine is pinged; while it does not answer nothing starts (engine-gate.ts), and when it stays away past
+ * `engineWaitMs` the run stops with `stopReason`, the trials it was running left unrecorded for --resume.
  */
 import pLimit from 'p-limit';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ResultsError, errorMessage } from '../common/errors.js';
-import type { TrialResult } from '../records/trial-result.js';
+import type { RetryConfig } from '../records/run-record.js';
+import type { EarlierAttempt, TrialResult } from '../records/trial-result.js';
+import { archiveAttempt, earlierAttempts } from './attempts.js';
+import { EngineGate, type EngineEvents } from './engine-gate.js';
 import type { Reporter } from './reporter.js';
+import { NO_RETRIES, DEFAULT_ENGINE_WAIT_SEC, retryWaitMs, shouldRetry } from './retry-policy.js';
 import { crashedTrialRecord } from './trial-record.js';
 import { runTrial, type TrialDeps, type TrialSpec } from './trial.js';
 
 export interface ExecuteOptions extends TrialDeps {
   reporter: Reporter;
   concurrency: number;
+  /** Which errors are retried and how often (default: none). */
+  retry?: RetryConfig;
+  /** How long an unreachable engine is waited for (default 300 s). */
+  engineWaitMs?: number;
+  /** First wait before a retry (doubling per retry, at most 30 s); default 1 s. */
+  retryWaitMs?: number;
+  /** Told when the engine goes away, comes back or is given up on. */
+  engine?: EngineEvents & { pollMs?: number };
 }
 
-export async function executePlan(plan: TrialSpec[], o: ExecuteOptions): Promise<{ results: TrialResult[]; interrupted: boolean }> {
+export interface ExecuteOutcome {
+  results: TrialResult[];
+  interrupted: boolean;
+  /** Why the run stopped before its plan was done, other than an interrupt (the engine was lost). */
+  stopReason?: string;
+}
+
+export async function executePlan(plan: TrialSpec[], o: ExecuteOptions): Promise<ExecuteOutcome> {
   const limit = pLimit(Math.max(1, o.concurrency));
   const results: TrialResult[] = [];
+  const gate = new EngineGate(o.sandboxes, { waitMs: o.engineWaitMs ?? DEFAULT_ENGINE_WAIT_SEC * 1000, signal: o.signal, events: o.engine, pollMs: o.engine?.pollMs });
   // A result that cannot be written stops the run: going on would produce results nobody can see.
   let cannotRecord: Error | null = null;
+  const stopped = () => o.signal.aborted || !!cannotRecord || !!gate.lost;
   await Promise.all(
     plan.map((spec) =>
       limit(async () => {
-        if (o.signal.aborted || cannotRecord) return;
+        if (stopped() || !(await gate.ready())) return;
         o.reporter.onTrialBegin?.(spec.id.key);
-        const started = new Date();
-        let result: TrialResult | null;
-        try {
-          result = await runTrial(spec, o);
-        } catch (err) {
-          // runTrial records its own failures; this is the last line of defence so one trial never stops the run.
-          result = crashedTrialRecord(o.runId, spec.id, started, err);
-        }
+        const result = await runAttempts(spec, o, gate);
         if (!result) return;
         try {
           o.store.appendTrial(result);
@@ -45,5 +65,41 @@ export async function executePlan(plan: TrialSpec[], o: ExecuteOptions): Promise
     ),
   );
   if (cannotRecord) throw cannotRecord;
-  return { results, interrupted: o.signal.aborted };
+  return { results, interrupted: o.signal.aborted || !!gate.lost, ...(gate.lost ? { stopReason: gate.lost } : {}) };
+}
+
+/** One trial, tried until it ends other than as a retried error; null when it must be left for --resume. */
+async function runAttempts(spec: TrialSpec, o: ExecuteOptions, gate: EngineGate): Promise<TrialResult | null> {
+  const policy = o.retry ?? NO_RETRIES;
+  const trialDir = o.store.trialDir(spec.id.key);
+  // Attempts a killed or stopped invocation made before (their evidence kept): counting goes on from them.
+  const earlier: EarlierAttempt[] = await earlierAttempts(trialDir);
+  for (let attempt = (earlier.at(-1)?.attempt ?? 0) + 1; ; attempt++) {
+    const started = new Date();
+    let result: TrialResult | null;
+    try {
+      result = await runTrial(spec, o);
+    } catch (err) {
+      // runTrial records its own failures; this is the last line of defence so one trial never stops the run.
+      result = crashedTrialRecord(o.runId, spec.id, started, err);
+    }
+    if (!result) return null;
+    if (result.status === 'error') {
+      const engineDown = await gate.check();
+      // Left for --resume (the engine is lost, or the run was interrupted while waiting for it): the attempt is kept as
+      // evidence, and the resume counts it.
+      const leave = !!gate.lost || (engineDown && o.signal.aborted);
+      if (leave || (!o.signal.aborted && shouldRetry(policy, result.error, attempt, engineDown))) {
+        const previous: EarlierAttempt = { attempt, error: result.error!, ...(engineDown ? { engineDown } : {}), startedAt: result.startedAt, durationMs: result.durationMs };
+        await archiveAttempt(trialDir, previous);
+        earlier.push(previous);
+        if (leave) return null;
+        // An outage was already waited out; otherwise Harbor's exponential wait.
+        if (!engineDown) await sleep(retryWaitMs(earlier.length, o.retryWaitMs ?? 1000), undefined, { signal: o.signal }).catch(() => undefined);
+        if (!(await gate.ready())) return null;
+        continue;
+      }
+    }
+    return { ...result, attempts: attempt, ...(earlier.length ? { earlierAttempts: earlier } : {}) };
+  }
 }

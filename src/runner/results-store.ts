@@ -3,7 +3,7 @@
  * to disk before the trial counts as done. run.json is replaced atomically (write + rename), never half-written.
  */
 import { closeSync, existsSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ResultsError } from '../common/errors.js';
 import type { RunRecord } from '../records/run-record.js';
@@ -102,9 +102,11 @@ export class ResultsStore {
     fsyncSync(this.fd);
   }
 
-  async resetTrialDir(key: string): Promise<string> {
+  /** Empties a trial's folder for a new start; `keep` names entries left alone (earlier attempts' evidence). */
+  async resetTrialDir(key: string, options: { keep?: string } = {}): Promise<string> {
     const dir = this.trialDir(key);
-    await rm(dir, { recursive: true, force: true });
+    if (options.keep === undefined) await rm(dir, { recursive: true, force: true });
+    else for (const e of await readdir(dir).catch(() => [])) if (e !== options.keep) await rm(path.join(dir, e), { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     return dir;
   }

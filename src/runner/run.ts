@@ -10,7 +10,9 @@ import { usesAllowlist, wantsInternet } from '../tasks/network-policy.js';
 import type { RunRecord } from '../records/run-record.js';
 import type { TrialResult } from '../records/trial-result.js';
 import { summarise, type RunSummary } from '../scoring/summary.js';
+import { clock } from './engine-gate.js';
 import { Lifecycle } from './lifecycle.js';
+import { DEFAULT_ENGINE_WAIT_SEC, NO_RETRIES } from './retry-policy.js';
 import { buildPlan } from './plan.js';
 import { planOfShard } from './shard.js';
 import type { PreparedRun } from './prepare-run.js';
@@ -31,6 +33,8 @@ export interface RunHooks {
   onSwept?(swept: { containers: number; networks: number }): void;
   /** A one-line warning for the user (stderr). */
   onWarning?(message: string): void;
+  /** How often an unreachable engine is polled at first (tests); default 500 ms. */
+  enginePollMs?: number;
 }
 
 export interface RunOutcome {
@@ -40,6 +44,8 @@ export interface RunOutcome {
   all: TrialResult[];
   summary: RunSummary;
   interrupted: boolean;
+  /** Why the run stopped before its plan was done, other than Ctrl+C (the Docker engine did not come back). */
+  stopReason?: string;
 }
 
 export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promise<RunOutcome> {
@@ -90,6 +96,14 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
         verifier: config.verifier ?? 'shared',
         artifacts: artifacts(config.artifacts),
         onImage: (task, image) => (record.images[task.id] = { ref: image.ref, id: image.id }),
+        retry: config.retry ?? NO_RETRIES,
+        engineWaitMs: (config.engineWaitSec ?? DEFAULT_ENGINE_WAIT_SEC) * 1000,
+        engine: {
+          pollMs: hooks.enginePollMs,
+          onEngineDown: (e) => hooks.onWarning?.(`Docker engine unreachable since ${clock(e.since)}; waiting up to ${e.waitSec} s (--engine-wait) for it before going on … (${e.detail})`),
+          onEngineBack: (e) => hooks.onWarning?.(`Docker engine reachable again after ${Math.round(e.downMs / 1000)} s; removed ${e.swept.containers} stopped container(s) and ${e.swept.networks} network(s) it left; going on`),
+          onEngineLost: (e) => hooks.onWarning?.(`Docker engine not back after ${e.waitSec} s: stopping the run (running trials are left for --resume)`),
+        },
       });
     } catch (err) {
       record.status = 'failed';
@@ -101,12 +115,14 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
 
     const all = [...previous, ...outcome.results];
     record.status = outcome.interrupted ? 'interrupted' : 'completed';
+    if (outcome.stopReason) record.stopReason = outcome.stopReason;
+    else delete record.stopReason;
     record.endedAt = new Date().toISOString();
     record.counts.finished = all.length;
     await store.writeRun(record);
     const summary = summarise(record.runId, all, names, { errorsAsFailures: hooks.errorsAsFailures });
     await hooks.reporter.onEnd(summary, all, outcome.interrupted);
-    return { record, dir: store.dir, all, summary, interrupted: outcome.interrupted };
+    return { record, dir: store.dir, all, summary, interrupted: outcome.interrupted, ...(outcome.stopReason ? { stopReason: outcome.stopReason } : {}) };
   } finally {
     await lifecycle.close();
     lock.release();

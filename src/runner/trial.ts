@@ -16,6 +16,7 @@ import { policyMode, usesAllowlist, wantsInternet } from '../tasks/network-polic
 import type { VerificationMode } from '../records/run-record.js';
 import type { ArtifactSpec, NetworkPolicy, Task } from '../tasks/task.js';
 import { runAgentPhase } from './agent-phase.js';
+import { ATTEMPTS_DIR } from './attempts.js';
 import { collectArtifacts, writeManifest, type ArtifactEntry } from './artifacts.js';
 import { passHealthcheck } from './healthcheck.js';
 import { verifySeparately } from './separate-verify.js';
@@ -55,7 +56,8 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
   const { task, harness, id } = spec;
   const startedAt = new Date();
   const t0 = performance.now();
-  const trialDir = await deps.store.resetTrialDir(id.key);
+  // Earlier attempts' evidence (attempts/) stays: see attempts.ts.
+  const trialDir = await deps.store.resetTrialDir(id.key, { keep: ATTEMPTS_DIR });
   await writeFile(path.join(trialDir, 'instruction.md'), instructionText(task));
   const harnessLog = createWriteStream(path.join(trialDir, 'harness.log'));
   const log = (line: string) => harnessLog.write(line.endsWith('\n') ? line : `${line}\n`);

@@ -41,6 +41,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
       onSwept: (s) => process.stderr.write(`removed ${s.containers} leftover container(s) and ${s.networks} network(s) of killed runs\n`),
       onWarning: (m) => process.stderr.write(`${m}\n`),
     });
+    if (outcome.stopReason) {
+      process.stderr.write(`run stopped: ${outcome.stopReason}; ${outcome.all.length}/${outcome.record.counts.planned} trials recorded; once the engine is back, finish with: hbench run --resume ${displayPath(outcome.dir)}\n`);
+      return EXIT.environment;
+    }
     if (outcome.interrupted) {
       process.stderr.write(`run interrupted: ${outcome.all.length}/${outcome.record.counts.planned} trials recorded; finish with: hbench run --resume ${displayPath(outcome.dir)}\n`);
       return EXIT.interrupted;
