@@ -22,7 +22,7 @@ export interface EngineGateOptions {
   waitMs: number;
   signal: AbortSignal;
   events?: EngineEvents;
-  /** First poll interval; doubles up to `maxPollMs`. */
+  /** First poll interval (default 0.5 s); doubles up to `maxPollMs` (default 2 s). */
   pollMs?: number;
   maxPollMs?: number;
   /** A ping that takes longer than this counts as no answer. */
@@ -86,7 +86,7 @@ export class EngineGate {
       const left = this.o.waitMs - (performance.now() - t0);
       const aborted = await sleep(Math.min(poll, Math.max(0, left)), false, { signal: this.o.signal }).then(() => false, () => true);
       if (aborted) return false;
-      poll = Math.min(poll * 2, this.o.maxPollMs ?? 5000);
+      poll = Math.min(poll * 2, this.o.maxPollMs ?? 2000);
       if ((await this.ping()) !== null) continue;
       // Back: what the outage killed (containers stopped by the restart) goes before anything new starts.
       const swept = (await this.backend.recover?.().catch(() => null)) ?? { containers: 0, networks: 0 };

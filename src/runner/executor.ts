@@ -15,7 +15,7 @@ import type { EarlierAttempt, TrialResult } from '../records/trial-result.js';
 import { archiveAttempt, earlierAttempts } from './attempts.js';
 import { EngineGate, type EngineEvents } from './engine-gate.js';
 import type { Reporter } from './reporter.js';
-import { NO_RETRIES, DEFAULT_ENGINE_WAIT_SEC, retryWaitMs, shouldRetry } from './retry-policy.js';
+import { DEFAULT_ENGINE_WAIT_SEC, isEngineError, NO_RETRIES, retryWaitMs, shouldRetry } from './retry-policy.js';
 import { crashedTrialRecord } from './trial-record.js';
 import { runTrial, type TrialDeps, type TrialSpec } from './trial.js';
 
@@ -28,6 +28,8 @@ export interface ExecuteOptions extends TrialDeps {
   engineWaitMs?: number;
   /** First wait before a retry (doubling per retry, at most 30 s); default 1 s. */
   retryWaitMs?: number;
+  /** After an engine error while the engine still answers: how long to wait before looking again; default 3 s. */
+  engineSettleMs?: number;
   /** Told when the engine goes away, comes back or is given up on. */
   engine?: EngineEvents & { pollMs?: number };
 }
@@ -85,7 +87,13 @@ async function runAttempts(spec: TrialSpec, o: ExecuteOptions, gate: EngineGate)
     }
     if (!result) return null;
     if (result.status === 'error') {
-      const engineDown = await gate.check();
+      let engineDown = await gate.check();
+      if (!engineDown && isEngineError(result.error!) && !o.signal.aborted) {
+        // A restarting engine still answers pings while it stops its containers (the error is then "container not
+        // running"): wait a moment and look again, so the retry does not start on an engine about to go away.
+        await sleep(o.engineSettleMs ?? 3000, undefined, { signal: o.signal }).catch(() => undefined);
+        engineDown = await gate.check();
+      }
       // Left for --resume (the engine is lost, or the run was interrupted while waiting for it): the attempt is kept as
       // evidence, and the resume counts it.
       const leave = !!gate.lost || (engineDown && o.signal.aborted);
@@ -94,8 +102,8 @@ async function runAttempts(spec: TrialSpec, o: ExecuteOptions, gate: EngineGate)
         await archiveAttempt(trialDir, previous);
         earlier.push(previous);
         if (leave) return null;
-        // An outage was already waited out; otherwise Harbor's exponential wait.
-        if (!engineDown) await sleep(retryWaitMs(earlier.length, o.retryWaitMs ?? 1000), undefined, { signal: o.signal }).catch(() => undefined);
+        // An outage was already waited out, an engine error settled; otherwise Harbor's exponential wait.
+        if (!engineDown && !isEngineError(result.error!)) await sleep(retryWaitMs(earlier.length, o.retryWaitMs ?? 1000), undefined, { signal: o.signal }).catch(() => undefined);
         if (!(await gate.ready())) return null;
         continue;
       }
