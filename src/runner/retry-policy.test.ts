@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../common/errors.js';
+import type { TrialError } from '../records/trial-result.js';
+import { DEFAULT_RETRY_INCLUDE, isEngineError, retryConfig, retryWaitMs, shouldRetry } from './retry-policy.js';
+
+const err = (code: string, message = 'boom'): TrialError => ({ class: 'X', code, message, phase: 'agent' });
+
+describe('retry policy', () => {
+  it('by default retries engine and model-provider errors, twice, and nothing else', () => {
+    const policy = retryConfig({ retries: 2, include: [], exclude: [] });
+    expect(policy).toEqual({ maxRetries: 2, include: [...DEFAULT_RETRY_INCLUDE], exclude: [] });
+    for (const code of ['DOCKER_API', 'DOCKER_UNAVAILABLE', 'MODEL_API']) expect(shouldRetry(policy, err(code), 1)).toBe(true);
+    for (const code of ['IMAGE_BUILD', 'VERIFIER', 'HEALTHCHECK', 'HARNESS', 'INTERNAL']) expect(shouldRetry(policy, err(code), 1)).toBe(false);
+    expect(shouldRetry(policy, err('DOCKER_API'), 2)).toBe(true);
+    expect(shouldRetry(policy, err('DOCKER_API'), 3)).toBe(false);
+  });
+
+  it('never retries a trial without an error: failures and timeouts are the agent’s own', () => {
+    const everything = retryConfig({ retries: 5, include: ['HARNESS', 'INTERNAL', 'VERIFIER'], exclude: [] });
+    expect(shouldRetry(everything, null, 1)).toBe(false);
+    expect(shouldRetry(everything, null, 1, true)).toBe(false);
+  });
+
+  it('--retry-include replaces the default set (Harbor’s include list); --retry-exclude wins over it', () => {
+    const builds = retryConfig({ retries: 1, include: ['ImageBuildError', 'healthcheck'], exclude: [] });
+    expect(builds.include).toEqual(['IMAGE_BUILD', 'HEALTHCHECK']);
+    expect(shouldRetry(builds, err('IMAGE_BUILD'), 1)).toBe(true);
+    expect(shouldRetry(builds, err('DOCKER_API'), 1)).toBe(false);
+    const noModel = retryConfig({ retries: 1, include: [], exclude: ['MODEL_API'] });
+    expect(shouldRetry(noModel, err('MODEL_API'), 1)).toBe(false);
+    expect(shouldRetry(noModel, err('DOCKER_API'), 1)).toBe(true);
+    const both = retryConfig({ retries: 1, include: ['VERIFIER'], exclude: ['VerifierError'] });
+    expect(shouldRetry(both, err('VERIFIER'), 1)).toBe(false);
+  });
+
+  it('an error while the engine was down, or one that reads like a lost engine connection, counts as DOCKER_UNAVAILABLE', () => {
+    const policy = retryConfig({ retries: 1, include: [], exclude: [] });
+    expect(shouldRetry(policy, err('VERIFIER'), 1, true)).toBe(true);
+    expect(shouldRetry(policy, err('HARNESS', 'connect ECONNREFUSED /var/run/docker.sock'), 1)).toBe(true);
+    expect(isEngineError(err('INTERNAL', 'socket hang up'))).toBe(true);
+    expect(isEngineError(err('VERIFIER', 'no reward written'))).toBe(false);
+    const noEngine = retryConfig({ retries: 1, include: [], exclude: ['DOCKER_UNAVAILABLE'] });
+    expect(shouldRetry(noEngine, err('VERIFIER'), 1, true)).toBe(false);
+  });
+
+  it('rejects bad values with one line naming the flag and the valid classes', () => {
+    expect(() => retryConfig({ retries: -1, include: [], exclude: [] })).toThrow(new UsageError('--retries must be a whole number ≥ 0 (got -1)'));
+    expect(() => retryConfig({ retries: 1.5, include: [], exclude: [] })).toThrow(UsageError);
+    expect(() => retryConfig({ retries: 1, include: ['TIMEOUT'], exclude: [] })).toThrow(/^--retry-include TIMEOUT: not an error class; use one of DOCKER_API, DOCKER_UNAVAILABLE, MODEL_API, IMAGE_BUILD, HEALTHCHECK, VERIFIER, HARNESS, INTERNAL/);
+    expect(() => retryConfig({ retries: 1, include: [], exclude: ['agent'] })).toThrow(/^--retry-exclude agent: not an error class/);
+  });
+
+  it('waits exponentially between retries, capped', () => {
+    expect([1, 2, 3, 4].map((n) => retryWaitMs(n))).toEqual([1000, 2000, 4000, 8000]);
+    expect(retryWaitMs(10)).toBe(30_000);
+    expect(retryWaitMs(3, 0)).toBe(0);
+  });
+});
