@@ -1,32 +1,16 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrialResult } from '../../src/records/trial-result.js';
 import { readTrials, runCli, startCli, tempDir, waitFor } from '../../src/test-support/cli.js';
+import { NAP_IMAGE, napSuite } from '../../src/test-support/nap-suite.js';
 import { docker, startPrivateEngine, type PrivateEngine } from '../../src/test-support/private-engine.js';
-
-const IMAGE = 'debian:bookworm-slim';
-
-/** A suite of one task whose agent naps a few seconds and then does the work: trials are in flight long enough to be hit. */
-async function napSuite(): Promise<{ tasks: string; harness: string }> {
-  const root = await tempDir('hbench-engine-restart-');
-  const task = path.join(root, 'tasks/nap');
-  await mkdir(path.join(task, 'environment'), { recursive: true });
-  await mkdir(path.join(task, 'tests'), { recursive: true });
-  await writeFile(path.join(task, 'task.toml'), '[agent]\ntimeout_sec = 60.0\n[verifier]\ntimeout_sec = 20.0\n[environment]\nmemory_mb = 256\nworkdir = "/app"\n');
-  await writeFile(path.join(task, 'environment/Dockerfile'), `FROM ${IMAGE}\nWORKDIR /app\n`);
-  await writeFile(path.join(task, 'instruction.md'), 'Write hello to /app/hello.txt\n');
-  await writeFile(path.join(task, 'tests/test.sh'), '#!/bin/bash\nmkdir -p /logs/verifier\nif [ "$(cat /app/hello.txt 2>/dev/null)" = hello ]; then echo 1; else echo 0; fi > /logs/verifier/reward.txt\n');
-  const harness = path.join(root, 'napper.yaml');
-  await writeFile(harness, 'kind: command\nrun: sleep 3 && echo hello > /app/hello.txt\n');
-  return { tasks: path.join(root, 'tasks'), harness };
-}
 
 describe('a Docker engine restart mid-run (a private second dockerd, really stopped and started)', () => {
   let engine: PrivateEngine;
-  let suite: { tasks: string; harness: string };
+  let suite: Awaited<ReturnType<typeof napSuite>>;
   const env = () => ({ DOCKER_HOST: engine.host });
   /** hbench's containers and networks on the private engine. */
   const leftovers = async () => ({
@@ -39,7 +23,7 @@ describe('a Docker engine restart mid-run (a private second dockerd, really stop
   beforeAll(async () => {
     // No skip: without Docker, root or the namespace tools, starting fails and so does this file.
     [engine, suite] = await Promise.all([startPrivateEngine(), napSuite()]);
-    await engine.seed([IMAGE]);
+    await engine.seed([NAP_IMAGE]);
   }, 90_000);
   afterAll(async () => {
     await engine?.close();
