@@ -123,7 +123,7 @@ describe('executor retries', () => {
     expect(lines).toHaveLength(2);
     // Each attempt's evidence: the first in attempts/1 (with why it failed), the last where it always is.
     const first = path.join(t.trialDir(1), 'attempts/1');
-    expect(await readFile(path.join(first, 'harness.log'), 'utf8')).toContain('attempt 1: docker');
+    expect(await readFile(path.join(first, 'harness.log'), 'utf8')).toMatch(/attempt 1: docker\n.*error \(agent\): Docker API error while running a command/);
     expect(JSON.parse(await readFile(path.join(first, 'attempt.json'), 'utf8'))).toMatchObject({ attempt: 1, error: { code: 'DOCKER_API' } });
     expect(existsSync(path.join(first, 'instruction.md'))).toBe(true);
     expect(await readFile(path.join(t.trialDir(1), 'harness.log'), 'utf8')).toContain('attempt 2: pass');

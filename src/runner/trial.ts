@@ -229,10 +229,11 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
     proxy?.close();
     await writeManifest(trialDir, collected).catch((e: unknown) => log(`artifacts: manifest not written: ${errorMessage(e)}`));
     phases.teardown = Math.round(performance.now() - s);
+    // Before the log closes: a line written after it would be lost (a retried attempt's log says why it ended).
+    if (error && !interrupted) log(`error (${error.phase}): ${error.message}`);
     await new Promise<void>((resolve) => harnessLog.end(resolve));
   }
   if (interrupted) return null;
-  if (error) log(`error (${error.phase}): ${error.message}`);
 
   for (const step of task.steps.slice(steps.length)) {
     steps.push({ name: step.name, status: 'skipped', reward: null, rewards: {}, agentTimedOut: false, verifierTimedOut: false, actions: 0, actionsOk: 0, agentMs: 0, verifyMs: 0 });
