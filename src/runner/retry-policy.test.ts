@@ -6,11 +6,11 @@ import { DEFAULT_RETRY_INCLUDE, isEngineError, retryConfig, retryWaitMs, shouldR
 const err = (code: string, message = 'boom'): TrialError => ({ class: 'X', code, message, phase: 'agent' });
 
 describe('retry policy', () => {
-  it('by default retries engine and model-provider errors, twice, and nothing else', () => {
+  it('by default retries the engine’s errors, twice, and nothing else', () => {
     const policy = retryConfig({ retries: 2, include: [], exclude: [] });
     expect(policy).toEqual({ maxRetries: 2, include: [...DEFAULT_RETRY_INCLUDE], exclude: [] });
-    for (const code of ['DOCKER_API', 'DOCKER_UNAVAILABLE', 'MODEL_API']) expect(shouldRetry(policy, err(code), 1)).toBe(true);
-    for (const code of ['IMAGE_BUILD', 'VERIFIER', 'HEALTHCHECK', 'HARNESS', 'INTERNAL']) expect(shouldRetry(policy, err(code), 1)).toBe(false);
+    for (const code of ['DOCKER_API', 'DOCKER_UNAVAILABLE']) expect(shouldRetry(policy, err(code), 1)).toBe(true);
+    for (const code of ['MODEL_API', 'IMAGE_BUILD', 'VERIFIER', 'HEALTHCHECK', 'HARNESS', 'INTERNAL']) expect(shouldRetry(policy, err(code), 1)).toBe(false);
     expect(shouldRetry(policy, err('DOCKER_API'), 2)).toBe(true);
     expect(shouldRetry(policy, err('DOCKER_API'), 3)).toBe(false);
   });
@@ -26,9 +26,9 @@ describe('retry policy', () => {
     expect(builds.include).toEqual(['IMAGE_BUILD', 'HEALTHCHECK']);
     expect(shouldRetry(builds, err('IMAGE_BUILD'), 1)).toBe(true);
     expect(shouldRetry(builds, err('DOCKER_API'), 1)).toBe(false);
-    const noModel = retryConfig({ retries: 1, include: [], exclude: ['MODEL_API'] });
-    expect(shouldRetry(noModel, err('MODEL_API'), 1)).toBe(false);
-    expect(shouldRetry(noModel, err('DOCKER_API'), 1)).toBe(true);
+    const noApi = retryConfig({ retries: 1, include: [], exclude: ['DockerApiError'] });
+    expect(shouldRetry(noApi, err('DOCKER_API', 'HTTP 400 bad parameter'), 1)).toBe(false);
+    expect(shouldRetry(noApi, err('DOCKER_UNAVAILABLE'), 1)).toBe(true);
     const both = retryConfig({ retries: 1, include: ['VERIFIER'], exclude: ['VerifierError'] });
     expect(shouldRetry(both, err('VERIFIER'), 1)).toBe(false);
   });

@@ -3,13 +3,15 @@
  * maximum number of retries, an include list and an exclude list of error classes, the exclude list winning.
  *
  * Only a trial whose status is `error` is ever retried: a failure or a timeout is the agent's own outcome and stands.
- * Errors are left out of pass rates, so retrying them biases nothing; it gives back a sample an outage took away.
- * Retried by default are the errors whose cause lies outside the trial and usually passes:
- * - DOCKER_API, DOCKER_UNAVAILABLE: the engine restarted, was overloaded or dropped a connection;
- * - MODEL_API: the model provider failed after its own retries (an outage, rate limits).
- * Not by default (each can be included): IMAGE_BUILD and VERIFIER (a broken Dockerfile or test script fails the same
- * way again), HEALTHCHECK (mostly a broken task; include it for flaky services), HARNESS (the harness itself crashed),
- * INTERNAL (a bug of hbench, which a retry would hide).
+ * Errors are left out of pass rates, so retrying them biases nothing; it gives back a sample an outage took away (and
+ * trials hit by outages are not a random draw: long ones are hit more often).
+ * Retried by default are the engine's errors, whose cause lies outside the trial and usually passes: DOCKER_API and
+ * DOCKER_UNAVAILABLE (the engine restarted, was overloaded or dropped a connection). Not by default, each can be
+ * included: MODEL_API (the provider layer already retried rate limits and 5xx itself; what reaches a trial is mostly
+ * a bad key, an unknown model or an endpoint the gateway refuses, which fail the same way again, after a whole agent
+ * run), IMAGE_BUILD and VERIFIER (a broken Dockerfile or test script fails the same way again), HEALTHCHECK (mostly a
+ * broken task; include it for flaky services), HARNESS (the harness itself crashed), INTERNAL (a bug of hbench, which a
+ * retry would hide).
  */
 import { UsageError } from '../common/errors.js';
 import type { RetryConfig } from '../records/run-record.js';
@@ -27,7 +29,7 @@ export const RETRY_CLASSES: Readonly<Record<string, string | null>> = Object.fre
   INTERNAL: null,
 });
 
-export const DEFAULT_RETRY_INCLUDE: readonly string[] = Object.freeze(['DOCKER_API', 'DOCKER_UNAVAILABLE', 'MODEL_API']);
+export const DEFAULT_RETRY_INCLUDE: readonly string[] = Object.freeze(['DOCKER_API', 'DOCKER_UNAVAILABLE']);
 export const DEFAULT_RETRIES = 2;
 /** How long an unreachable engine is waited for before the run stops (seconds). */
 export const DEFAULT_ENGINE_WAIT_SEC = 300;
@@ -57,7 +59,7 @@ export function retryConfig(o: { retries: number; include: string[]; exclude: st
  */
 export function shouldRetry(policy: RetryConfig, error: TrialError | null, attempt: number, engineDown = false): boolean {
   if (!error || attempt > policy.maxRetries) return false;
-  const codes = [error.code, ...(engineDown || isEngineError(error) ? ['DOCKER_UNAVAILABLE'] : [])];
+  const codes = [error.code, ...(engineDown || lostEngine(error) ? ['DOCKER_UNAVAILABLE'] : [])];
   if (codes.some((c) => policy.exclude.includes(c))) return false;
   return codes.some((c) => policy.include.includes(c));
 }
@@ -65,9 +67,14 @@ export function shouldRetry(policy: RetryConfig, error: TrialError | null, attem
 /** What a lost connection to the Docker engine looks like, whichever layer wrapped it. */
 const ENGINE_GONE = /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|connect ENOENT|docker\.sock|no Docker engine is reachable|Cannot connect to the Docker daemon/i;
 
-/** An error that may mean the engine went away: worth a ping before going on. */
+/** An error that says the connection to the engine was lost, whatever class carries it (DOCKER_UNAVAILABLE for the policy). */
+export function lostEngine(error: TrialError): boolean {
+  return error.code === 'DOCKER_UNAVAILABLE' || ENGINE_GONE.test(error.message);
+}
+
+/** An error that may mean the engine is going away: worth a ping, and another a moment later, before a retry. */
 export function isEngineError(error: TrialError): boolean {
-  return error.code === 'DOCKER_UNAVAILABLE' || error.code === 'DOCKER_API' || ENGINE_GONE.test(error.message);
+  return error.code === 'DOCKER_API' || lostEngine(error);
 }
 
 /** Wait before retry `retry` (1-based): 1 s, 2 s, 4 s … up to 30 s, as Harbor's exponential wait. */

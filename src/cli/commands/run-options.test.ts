@@ -6,9 +6,9 @@ import { checkRunArgs, declareRun, runConfigFromArgs, type RunArgs } from './run
 const parse = (argv: string[]) => declareRun(yargs(argv)).parseSync() as unknown as RunArgs;
 
 describe('run options: retries and the engine wait', () => {
-  it('default to 2 retries of engine and model-provider errors and a 300 s engine wait, kept in the run config', () => {
+  it('default to 2 retries of engine errors and a 300 s engine wait, kept in the run config', () => {
     const config = runConfigFromArgs(parse(['--harness', 'oracle']));
-    expect(config.retry).toEqual({ maxRetries: 2, include: ['DOCKER_API', 'DOCKER_UNAVAILABLE', 'MODEL_API'], exclude: [] });
+    expect(config.retry).toEqual({ maxRetries: 2, include: ['DOCKER_API', 'DOCKER_UNAVAILABLE'], exclude: [] });
     expect(config.engineWaitSec).toBe(300);
     const custom = runConfigFromArgs(parse(['--harness', 'oracle', '--retries', '0', '--retry-include', 'ImageBuildError', '--retry-include', 'docker_api', '--retry-exclude', 'MODEL_API', '--engine-wait', '30']));
     expect(custom.retry).toEqual({ maxRetries: 0, include: ['IMAGE_BUILD', 'DOCKER_API'], exclude: ['MODEL_API'] });
