@@ -43,6 +43,18 @@ describe('retry policy', () => {
     expect(shouldRetry(noEngine, err('VERIFIER'), 1, true)).toBe(false);
   });
 
+  it('never retries a request the engine refused as bad (HTTP 400): the task’s service cannot start, and will not', () => {
+    const policy = retryConfig({ retries: 2, include: [], exclude: [] });
+    const refused = err('DOCKER_API', 'Docker API error while starting service "db": (HTTP code 400) unexpected - OCI runtime create failed: exec: "/no/such": no such file');
+    expect(isEngineError(refused)).toBe(false);
+    expect(shouldRetry(policy, refused, 1)).toBe(false);
+    expect(shouldRetry(retryConfig({ retries: 2, include: ['DOCKER_API'], exclude: [] }), refused, 1)).toBe(false);
+    // …unless the engine was found down right after it.
+    expect(shouldRetry(policy, refused, 1, true)).toBe(true);
+    // A container stopped or removed under its trial (409, 404, or 500 on older engines) may be a restart's doing.
+    for (const status of [404, 409, 500]) expect(shouldRetry(policy, err('DOCKER_API', `(HTTP code ${status}) container not running`), 1)).toBe(true);
+  });
+
   it('rejects bad values with one line naming the flag and the valid classes', () => {
     expect(() => retryConfig({ retries: -1, include: [], exclude: [] })).toThrow(new UsageError('--retries must be a whole number ≥ 0 (got -1)'));
     expect(() => retryConfig({ retries: 1.5, include: [], exclude: [] })).toThrow(UsageError);

@@ -6,7 +6,8 @@
  * Errors are left out of pass rates, so retrying them biases nothing; it gives back a sample an outage took away (and
  * trials hit by outages are not a random draw: long ones are hit more often).
  * Retried by default are the engine's errors, whose cause lies outside the trial and usually passes: DOCKER_API and
- * DOCKER_UNAVAILABLE (the engine restarted, was overloaded or dropped a connection). Not by default, each can be
+ * DOCKER_UNAVAILABLE (the engine restarted, was overloaded or dropped a connection) — but never a request the engine
+ * refused as bad (HTTP 400: a task whose service cannot start). Not by default, each can be
  * included: MODEL_API (the provider layer already retried rate limits and 5xx itself; what reaches a trial is mostly
  * a bad key, an unknown model or an endpoint the gateway refuses, which fail the same way again, after a whole agent
  * run), IMAGE_BUILD and VERIFIER (a broken Dockerfile or test script fails the same way again), HEALTHCHECK (mostly a
@@ -59,6 +60,7 @@ export function retryConfig(o: { retries: number; include: string[]; exclude: st
  */
 export function shouldRetry(policy: RetryConfig, error: TrialError | null, attempt: number, engineDown = false): boolean {
   if (!error || attempt > policy.maxRetries) return false;
+  if (refusedByEngine(error) && !engineDown) return false;
   const codes = [error.code, ...(engineDown || lostEngine(error) ? ['DOCKER_UNAVAILABLE'] : [])];
   if (codes.some((c) => policy.exclude.includes(c))) return false;
   return codes.some((c) => policy.include.includes(c));
@@ -72,9 +74,18 @@ export function lostEngine(error: TrialError): boolean {
   return error.code === 'DOCKER_UNAVAILABLE' || ENGINE_GONE.test(error.message);
 }
 
+/**
+ * A request the engine answered with 400 Bad Request: a container or service it cannot create or start as asked (a
+ * command that does not exist, a bad mount). The engine was there and will refuse it again: never retried, whatever
+ * the lists say. (404 and 409 are not: after a restart a container may be gone or stopped under its trial.)
+ */
+export function refusedByEngine(error: TrialError): boolean {
+  return error.code === 'DOCKER_API' && /\(HTTP code 400\)/.test(error.message);
+}
+
 /** An error that may mean the engine is going away: worth a ping, and another a moment later, before a retry. */
 export function isEngineError(error: TrialError): boolean {
-  return error.code === 'DOCKER_API' || lostEngine(error);
+  return (error.code === 'DOCKER_API' && !refusedByEngine(error)) || lostEngine(error);
 }
 
 /** Wait before retry `retry` (1-based): 1 s, 2 s, 4 s … up to 30 s, as Harbor's exponential wait. */
