@@ -21,8 +21,25 @@ export interface RunConfig {
   artifacts?: string[];
   /** The pinned model (one for every harness of the run); null when no harness needs one. */
   model: ModelConfig | null;
+  /** Which infrastructure errors are retried, and how often (`--retries`); absent in older runs: no retries. */
+  retry?: RetryConfig;
+  /** How long an unreachable Docker engine is waited for before the run stops (`--engine-wait`, seconds); absent in older runs: 300. */
+  engineWaitSec?: number;
   /** Seed of the run: mixed into the simulated model's draws, the same for every harness. */
   seed: string;
+}
+
+/**
+ * Retries of trials that ended with an infrastructure error (Harbor's RetryConfig: max_retries, include and exclude
+ * lists). Only `error` trials are ever retried: a failure or a timeout is the agent's own outcome.
+ */
+export interface RetryConfig {
+  /** Retries after the first attempt (0: none). */
+  maxRetries: number;
+  /** Error codes retried (e.g. DOCKER_API): the `code` of a trial's error. */
+  include: string[];
+  /** Error codes never retried, even when included. */
+  exclude: string[];
 }
 
 /** What a run records about a harness and what resume compares. */
@@ -47,6 +64,14 @@ export interface TaskEntry {
 
 export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
 
+/** Why a run stopped on its own; `--resume` finishes it once the cause is gone. */
+export interface RunStop {
+  reason: 'model-unreachable' | 'engine-unreachable';
+  message: string;
+  at: string;
+  trials: string[];
+}
+
 export interface RunRecord {
   schema: 1;
   runId: string;
@@ -69,10 +94,11 @@ export interface RunRecord {
   resumes: string[];
   counts: { planned: number; finished: number };
   /**
-   * Why the run stopped on its own (status `interrupted`): the circuit breaker saw the model unreachable trial after
-   * trial. `trials` are the keys of the trials that tripped it. Cleared when the run is resumed.
+   * Why the run stopped on its own before its plan was done (status `interrupted`): the circuit breaker saw the model
+   * unreachable trial after trial (`trials`: the keys of the trials that tripped it), or the Docker engine stayed away
+   * past --engine-wait. Cleared when the run is resumed.
    */
-  stopped?: { reason: 'model-unreachable'; message: string; at: string; trials: string[] };
+  stopped?: RunStop;
   /**
    * For runs with an internal network (the model gateway, the egress proxy): whether host firewall rules let its
    * containers reach only the served ports (`enforced`), or why not — then other host ports were reachable too.

@@ -105,6 +105,13 @@ export interface TrialResult {
   network?: { phases: NetworkPhaseRecord[] };
   phases: Record<TrialPhase, number>;
   image: { ref: string; id: string } | null;
+  /**
+   * Attempts this trial took (`--retries`): 1 unless an infrastructure error was retried. Absent in records older than
+   * the option: 1. The evidence of each earlier attempt is kept in `trials/<key>/attempts/<n>/`.
+   */
+  attempts?: number;
+  /** Why each earlier attempt was not kept as the trial's outcome, oldest first (absent when it took one attempt). */
+  earlierAttempts?: EarlierAttempt[];
   startedAt: string;
   endedAt: string;
   durationMs: number;
@@ -119,6 +126,17 @@ export function trialReason(status: TrialStatus, steps: readonly StepResult[]): 
   const hit = status === 'passed' ? undefined : CONTAINED_LIMITS.find((l) => ran.some((s) => s.limits?.includes(l)));
   if (hit) return hit;
   return ran.some((s) => s.rewardProblem) ? 'no-reward' : null;
+}
+
+/** An attempt of a trial that ended with a retried infrastructure error. */
+export interface EarlierAttempt {
+  /** 1-based attempt number; its files are in `trials/<key>/attempts/<attempt>/`. */
+  attempt: number;
+  error: TrialError;
+  /** The engine could not be reached right after it ended (a Docker engine restart or outage). */
+  engineDown?: boolean;
+  startedAt: string;
+  durationMs: number;
 }
 
 /** Who a trial is: travels as data to everything that needs it, never parsed back out of a folder name. */

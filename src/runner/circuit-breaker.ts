@@ -18,7 +18,7 @@ import type { TrialResult } from '../records/trial-result.js';
 /** K when `--max-model-failures` is not given. */
 export const DEFAULT_MAX_MODEL_FAILURES = 3;
 
-export type BreakerTrip = NonNullable<RunRecord['stopped']>;
+export type BreakerTrip = NonNullable<RunRecord['stopped']> & { reason: 'model-unreachable' };
 
 export class CircuitBreaker {
   private streak: TrialResult[] = [];
@@ -63,7 +63,8 @@ export function modelUnreachable(result: TrialResult): boolean {
 }
 
 /** The one line the CLI prints when the breaker stopped a run. */
-export function stoppedLine(stopped: BreakerTrip, counts: { planned: number; recorded: number }, resumeCommand: string): string {
+export function stoppedLine(stopped: NonNullable<RunRecord['stopped']>, counts: { planned: number; recorded: number }, resumeCommand: string): string {
   const notRun = counts.planned - counts.recorded;
-  return `model API unreachable, run stopped: ${stopped.message}; ${notRun} of ${counts.planned} trials not run; when the model is back, finish with: ${resumeCommand}`;
+  const what = stopped.reason === 'model-unreachable' ? ['model API unreachable', 'the model'] : ['Docker engine unreachable', 'the engine'];
+  return `${what[0]}, run stopped: ${stopped.message}; ${notRun} of ${counts.planned} trials not run; when ${what[1]} is back, finish with: ${resumeCommand}`;
 }

@@ -181,10 +181,12 @@ export class ResultsStore {
     }
   }
 
-  async resetTrialDir(key: string): Promise<string> {
+  /** Empties a trial's folder for a new start; `keep` names entries left alone (earlier attempts' evidence). */
+  async resetTrialDir(key: string, options: { keep?: string } = {}): Promise<string> {
     const dir = this.trialDir(key);
     await this.guard(dir, async () => {
-      await this.fs.rm(dir, { recursive: true, force: true });
+      if (options.keep === undefined) await this.fs.rm(dir, { recursive: true, force: true });
+      else for (const e of await nodeFsp.readdir(dir).catch(() => [])) if (e !== options.keep) await this.fs.rm(path.join(dir, e), { recursive: true, force: true });
       await this.fs.mkdir(dir, { recursive: true });
     });
     return dir;

@@ -8,11 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import { ModelGateway } from '../models/gateway.js';
 import type { ModelProvider } from '../models/provider.js';
-import type { TrialResult } from '../records/trial-result.js';
 import { DockerBackend } from '../sandbox/docker-backend.js';
 import { EgressProxy, hostsFileLookup } from '../sandbox/egress-proxy.js';
 import type { HostIsolation, IsolatedNetwork, SandboxBackend } from '../sandbox/sandbox.js';
-import { executePlan, type ExecuteOptions } from './executor.js';
+import { executePlan, type ExecuteOptions, type ExecuteOutcome } from './executor.js';
 import { Lifecycle } from './lifecycle.js';
 import type { TrialSpec } from './trial.js';
 
@@ -88,7 +87,7 @@ export class RunSession {
     }
   }
 
-  execute(plan: TrialSpec[], options: SessionExecuteOptions): Promise<{ results: TrialResult[]; interrupted: boolean }> {
+  execute(plan: TrialSpec[], options: SessionExecuteOptions): Promise<ExecuteOutcome> {
     return executePlan(plan, { ...options, runId: this.runId, sandboxes: this.sandboxes, gateway: this.gateway, egress: this.egress });
   }
 

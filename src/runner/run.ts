@@ -13,7 +13,9 @@ import type { TrialResult } from '../records/trial-result.js';
 import type { SandboxBackend } from '../sandbox/sandbox.js';
 import { summarise, type RunSummary } from '../scoring/summary.js';
 import { CircuitBreaker, DEFAULT_MAX_MODEL_FAILURES } from './circuit-breaker.js';
+import { clock } from './engine-gate.js';
 import { Lifecycle } from './lifecycle.js';
+import { DEFAULT_ENGINE_WAIT_SEC, NO_RETRIES } from './retry-policy.js';
 import { buildPlan } from './plan.js';
 import { planOfShard } from './shard.js';
 import type { PreparedRun } from './prepare-run.js';
@@ -38,6 +40,8 @@ export interface RunHooks {
   maxModelFailures?: number;
   /** Sandboxes from this backend instead of a new Docker one (scale and memory tests, benches). */
   sandboxes?: SandboxBackend;
+  /** How often an unreachable engine is polled at first (tests); default 500 ms. */
+  enginePollMs?: number;
 }
 
 export interface RunOutcome {
@@ -47,7 +51,7 @@ export interface RunOutcome {
   all: TrialResult[];
   summary: RunSummary;
   interrupted: boolean;
-  /** Set when the circuit breaker stopped the run (then `interrupted` too). */
+  /** Set when the run stopped on its own (the circuit breaker, or the engine lost; then `interrupted` too). */
   stopped: RunRecord['stopped'] | null;
 }
 
@@ -107,6 +111,14 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
           if (before && before.id !== image.id) hooks.onWarning?.(`warning: task ${task.id} now runs on image ${shortId(image.id)} (${image.ref}); the run started on ${shortId(before.id)} (${before.ref}): its Dockerfile or a base image changed since`);
           record.images[task.id] = { ref: image.ref, id: image.id, ...(image.bases ? { bases: image.bases } : {}) };
         },
+        retry: config.retry ?? NO_RETRIES,
+        engineWaitMs: (config.engineWaitSec ?? DEFAULT_ENGINE_WAIT_SEC) * 1000,
+        engine: {
+          pollMs: hooks.enginePollMs,
+          onEngineDown: (e) => hooks.onWarning?.(`Docker engine unreachable since ${clock(e.since)}; waiting up to ${e.waitSec} s (--engine-wait) for it before going on … (${e.detail})`),
+          onEngineBack: (e) => hooks.onWarning?.(`Docker engine reachable again after ${Math.round(e.downMs / 1000)} s; removed ${e.swept.containers} stopped container(s) and ${e.swept.networks} network(s) it left; going on`),
+          onEngineLost: (e) => hooks.onWarning?.(`Docker engine not back after ${e.waitSec} s: stopping the run (running trials are left for --resume)`),
+        },
       });
     } catch (err) {
       record.status = 'failed';
@@ -119,12 +131,13 @@ export async function executeRun(prepared: PreparedRun, hooks: RunHooks): Promis
     const all = [...previous, ...outcome.results];
     record.status = outcome.interrupted ? 'interrupted' : 'completed';
     if (breaker.tripped) record.stopped = breaker.tripped;
+    else if (outcome.stopReason) record.stopped = { reason: 'engine-unreachable', message: outcome.stopReason, at: new Date().toISOString(), trials: [] };
     record.endedAt = new Date().toISOString();
     record.counts.finished = all.length;
     await store.writeRun(record);
     const summary = summarise(record.runId, all, names, { errorsAsFailures: hooks.errorsAsFailures });
     await hooks.reporter.onEnd(summary, all, outcome.interrupted);
-    return { record, dir: store.dir, all, summary, interrupted: outcome.interrupted, stopped: breaker.tripped };
+    return { record, dir: store.dir, all, summary, interrupted: outcome.interrupted, stopped: record.stopped ?? null };
   } finally {
     await lifecycle.close();
     lock.release();

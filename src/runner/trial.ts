@@ -17,6 +17,7 @@ import { policyMode, usesAllowlist, wantsInternet } from '../tasks/network-polic
 import type { VerificationMode } from '../records/run-record.js';
 import type { ArtifactSpec, NetworkPolicy, Task } from '../tasks/task.js';
 import { runAgentPhase } from './agent-phase.js';
+import { ATTEMPTS_DIR } from './attempts.js';
 import { collectArtifacts, writeManifest, type ArtifactEntry } from './artifacts.js';
 import { passHealthcheck } from './healthcheck.js';
 import { verifySeparately } from './separate-verify.js';
@@ -73,7 +74,8 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
     }
     return true;
   };
-  const trialDir = await deps.store.resetTrialDir(id.key);
+  // Earlier attempts' evidence (attempts/) stays: see attempts.ts.
+  const trialDir = await deps.store.resetTrialDir(id.key, { keep: ATTEMPTS_DIR });
   const writeTrialFile = async (file: string, content: string) => {
     try {
       await fs.writeFile(file, content);
@@ -286,6 +288,7 @@ export async function runTrial(spec: TrialSpec, deps: TrialDeps): Promise<TrialR
     proxy?.close();
     await writeManifest(trialDir, collected, artifactWriter).catch((e: unknown) => noteFault(e) || log(`artifacts: manifest not written: ${errorMessage(e)}`));
     phases.teardown = Math.round(performance.now() - s);
+    // Before the log is flushed: a retried attempt's log says why it ended.
     if (error && !interrupted) log(`error (${error.phase}): ${error.message}`);
     flushLog();
   }

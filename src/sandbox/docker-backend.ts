@@ -32,6 +32,8 @@ export class DockerBackend implements SandboxBackend {
   private readonly images: DockerImages;
   private readonly networks: DockerNetworks;
   private readonly live = new Set<DockerSandbox>();
+  /** The run's own networks (createIsolatedNetwork): kept by recover() even with no container on them. */
+  private readonly sessionNetworks = new Set<string>();
   /** Networks with host firewall rules, removed with them. */
   private readonly restricted = new Map<string, IsolatedNetwork>();
   private readonly hostCpus = os.availableParallelism();
@@ -132,8 +134,10 @@ export class DockerBackend implements SandboxBackend {
     return sandbox;
   }
 
-  createIsolatedNetwork(name: string): Promise<IsolatedNetwork> {
-    return this.networks.create(name, { isolateContainers: true });
+  async createIsolatedNetwork(name: string): Promise<IsolatedNetwork> {
+    const network = await this.networks.create(name, { isolateContainers: true });
+    this.sessionNetworks.add(name);
+    return network;
   }
 
   async restrictNetwork(network: IsolatedNetwork, ports: number[]): Promise<HostIsolation> {
@@ -150,6 +154,7 @@ export class DockerBackend implements SandboxBackend {
   }
 
   async removeNetwork(network: IsolatedNetwork): Promise<void> {
+    this.sessionNetworks.delete(network.name);
     const restricted = this.restricted.get(network.name);
     if (restricted) {
       this.restricted.delete(network.name);
@@ -164,6 +169,35 @@ export class DockerBackend implements SandboxBackend {
     const live = await this.docker.listNetworks().then((l) => l.map((n) => n.Id), () => null);
     if (live) await sweepRules(live);
     return swept;
+  }
+
+  /**
+   * After an engine restart: containers of this process that are no longer running (the restart stopped them; their
+   * trials failed and could not remove them while the engine was away) and per-trial networks of this process that
+   * no container uses go; the run's own networks stay (Docker keeps networks across a restart, with their ids, so
+   * host firewall rules still match). Builds that failed are forgotten, so the next trial builds again. Running
+   * containers (an engine with live-restore keeps them) are left to their trials.
+   */
+  async recover(): Promise<{ containers: number; networks: number }> {
+    this.images.forgetFailures();
+    const owner = JSON.stringify({ label: [`${LABEL.managed}=true`, `${LABEL.owner}=${this.labels[LABEL.owner]}`] });
+    let containers = 0;
+    let networks = 0;
+    try {
+      const list = await this.docker.listContainers({ all: true, filters: owner });
+      for (const c of list.filter((c) => c.State !== 'running' && c.State !== 'created' && c.State !== 'restarting')) {
+        await this.docker.getContainer(c.Id).remove({ force: true, v: true }).then(() => containers++, () => undefined);
+      }
+      for (const n of await this.docker.listNetworks({ filters: owner })) {
+        if (this.sessionNetworks.has(n.Name)) continue;
+        const info = await this.docker.getNetwork(n.Id).inspect().catch(() => null);
+        if (!info || Object.keys(info.Containers ?? {}).length) continue;
+        await this.docker.getNetwork(n.Id).remove().then(() => networks++, () => undefined);
+      }
+    } catch (e) {
+      throw new DockerApiError('removing what an engine restart left', e);
+    }
+    return { containers, networks };
   }
 
   /** Containers still carrying a run's label (0 after a clean run). */

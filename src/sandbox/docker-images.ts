@@ -38,6 +38,11 @@ export class DockerImages {
     return pending;
   }
 
+  /** Forgets builds that failed (an engine restart broke them): the next trial that needs one builds it again. */
+  forgetFailures(): void {
+    for (const [key, pending] of this.builds) pending.catch(() => this.builds.get(key) === pending && this.builds.delete(key));
+  }
+
   private async prepareUncached(environment: TaskEnvironment, options: PrepareOptions): Promise<PreparedImage> {
     const started = performance.now();
     const source = environment.source;

@@ -220,6 +220,12 @@ export interface SandboxBackend {
    * everything one run made, whoever made it: for a run known to be over).
    */
   sweep(options?: { all?: boolean; run?: string }): Promise<{ containers: number; networks: number }>;
+  /**
+   * After the engine was unreachable (a restart): remove what the outage left of this backend's own making — stopped
+   * containers no trial holds any more, per-trial networks no container uses — and forget image builds it broke, so
+   * retries build again. Optional: a backend without an engine to lose has nothing to do.
+   */
+  recover?(): Promise<{ containers: number; networks: number }>;
   /** Close every sandbox this backend started and still holds. */
   close(): Promise<void>;
 }

@@ -19,15 +19,13 @@
  * Services must name their image by id (what `seed` returns): with a tag, every node tries a registry pull first,
  * even with `--no-resolve-image`.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, openSync } from 'node:fs';
-import { access, mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { access, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { DockerUnavailableError, errorMessage, HbenchError, oneLine } from '../common/errors.js';
+import { errorMessage, HbenchError } from '../common/errors.js';
 import { Lifecycle } from '../runner/lifecycle.js';
+import { cgroupDirs, cmd, type DaemonSpec, docker, namespaces, preflight as enginePreflight, processes, removeCgroups, removeStateDir, seedEngine, startDaemon, startTime, stopDaemon, until } from './private-engine.js';
 
 export interface TwoNodeSwarm extends AsyncDisposable {
   /** DOCKER_HOST of the manager node: the machine's own engine. */
@@ -67,19 +65,6 @@ const GWBRIDGE_MADE = 'made-docker_gwbridge';
 /** Swarms this process has open: a sweep leaves them alone. */
 const open = new Set<string>();
 
-const execFileP = promisify(execFile);
-
-async function cmd(file: string, args: string[], timeout = 60_000): Promise<string> {
-  try {
-    return (await execFileP(file, args, { timeout, maxBuffer: 16 << 20 })).stdout.trim();
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr;
-    throw new HbenchError('DOCKER_API', `${file} ${args.join(' ')}: ${oneLine(stderr || errorMessage(err))}`, { cause: err });
-  }
-}
-
-const docker = (host: string, ...args: string[]) => cmd('docker', ['-H', host, ...args]);
-
 const names = (id: string) => {
   const dir = path.join(ROOT, `${PREFIX}${id}`);
   return {
@@ -89,9 +74,15 @@ const names = (id: string) => {
     hostVeth: `${PREFIX}${id}-m`,
     workerVeth: `${PREFIX}${id}-w`,
     workerHost: `unix://${path.join(dir, 'worker.sock')}`,
-    log: path.join(dir, 'dockerd.log'),
   };
 };
+
+/** The worker node's dockerd. */
+const daemon = (id: string, hostname = `${PREFIX}${id}-worker`): DaemonSpec => {
+  const n = names(id);
+  return { tag: n.tag, dir: n.dir, netns: n.netns, hostname, host: n.workerHost };
+};
+const stopWorker = (id: string) => stopDaemon(daemon(id), { removeContainers: true });
 
 export async function startTwoNodeSwarm(options: TwoNodeSwarmOptions = {}): Promise<TwoNodeSwarm> {
   const id = randomBytes(3).toString('hex');
@@ -109,7 +100,7 @@ export async function startTwoNodeSwarm(options: TwoNodeSwarmOptions = {}): Prom
   // Teardowns run in reverse: worker leaves, manager leaves, worker stops, network goes, folder goes. Each is
   // registered before its set-up and does nothing where nothing was made, so a start failing half-way cleans up too.
   life.defer('forget', () => open.delete(id));
-  life.defer('state folder', () => removeStateDir(id));
+  life.defer('state folder', () => removeStateDir(n.dir));
   try {
     await mkdir(n.dir);
     await writeFile(path.join(n.dir, 'owner'), `${process.pid} ${await startTime(process.pid)}\n`);
@@ -117,9 +108,9 @@ export async function startTwoNodeSwarm(options: TwoNodeSwarmOptions = {}): Prom
     const { managerAddr, workerAddr } = await makeNetwork(id);
     life.defer('worker engine', async () => {
       await stopWorker(id);
-      await removeCgroups(id);
+      await removeCgroups(n.tag);
     });
-    await startWorker(id, hostname);
+    await startDaemon(daemon(id, hostname));
     // swarm init makes docker_gwbridge where it is missing, and leaving does not remove it: note who made it.
     const gwbridgeMade = !(await gwbridgeExists());
     if (gwbridgeMade) await writeFile(path.join(n.dir, GWBRIDGE_MADE), '');
@@ -144,7 +135,7 @@ export async function startTwoNodeSwarm(options: TwoNodeSwarmOptions = {}): Prom
       workerAddr,
       managerNodeId,
       workerNodeId,
-      seed: (images) => seed(n.workerHost, images),
+      seed: (images) => seedEngine(MANAGER_HOST, n.workerHost, images),
       close,
       [Symbol.asyncDispose]: close,
     };
@@ -186,27 +177,15 @@ export async function sweepTwoNodeSwarms(): Promise<void> {
   }
   for (const id of stale) {
     await attempt(`${PREFIX}${id}: worker engine`, () => stopWorker(id));
-    await attempt(`${PREFIX}${id}: cgroups`, () => removeCgroups(id));
+    await attempt(`${PREFIX}${id}: cgroups`, () => removeCgroups(`${PREFIX}${id}`));
     await attempt(`${PREFIX}${id}: namespace and veth pair`, () => removeNetwork(id));
-    await attempt(`${PREFIX}${id}: state folder`, () => removeStateDir(id));
+    await attempt(`${PREFIX}${id}: state folder`, () => removeStateDir(names(id).dir));
   }
   if (errors.length) throw new AggregateError(errors, `sweeping left-over two-node swarms: ${errors.map(errorMessage).join('; ')}`);
 }
 
-async function preflight(): Promise<void> {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
-    throw new HbenchError('DOCKER_UNAVAILABLE', 'a two-node swarm needs Linux and root (it makes a network namespace, a veth pair and a second dockerd)');
-  }
-  const dirs = (process.env.PATH ?? '').split(':').filter(Boolean);
-  for (const tool of TOOLS) {
-    const found = await Promise.any(dirs.map((d) => access(path.join(d, tool), constants.X_OK))).then(() => true, () => false);
-    if (!found) throw new HbenchError('DOCKER_UNAVAILABLE', `a two-node swarm needs \`${tool}\` on PATH (Debian: iproute2, util-linux, docker.io)`);
-  }
-  try {
-    await docker(MANAGER_HOST, 'version', '--format', '{{.Server.Version}}');
-  } catch (err) {
-    throw new DockerUnavailableError(errorMessage(err));
-  }
+function preflight(): Promise<void> {
+  return enginePreflight('a two-node swarm', TOOLS);
 }
 
 async function checkManagerFree(): Promise<void> {
@@ -263,67 +242,6 @@ async function removeNetwork(id: string): Promise<void> {
   if ((await namespaces()).includes(n.netns)) await cmd('ip', ['netns', 'del', n.netns]);
 }
 
-async function namespaces(): Promise<string[]> {
-  return (await cmd('ip', ['netns', 'list'])).split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
-}
-
-/** Mounts a tmpfs on /run (this mount namespace only), names the host, and becomes dockerd. */
-const WORKER_SCRIPT = 'set -e; mount -t tmpfs -o mode=755 two-node-swarm /run; hostname "$1"; shift; exec dockerd "$@"';
-
-async function startWorker(id: string, hostname: string): Promise<void> {
-  const n = names(id);
-  // Docker 20.10 takes the engine id from a key file outside the data root: a key of its own keeps the ids apart.
-  const major = Number(/version (\d+)/.exec(await cmd('dockerd', ['--version']))?.[1]);
-  await writeFile(path.join(n.dir, 'daemon.json'), JSON.stringify(major < 23 ? { 'deprecated-key-path': path.join(n.dir, 'key.json') } : {}));
-  const args = [
-    ...['--config-file', path.join(n.dir, 'daemon.json')],
-    ...['--data-root', path.join(n.dir, 'data'), '--exec-root', path.join(n.dir, 'exec'), '--pidfile', path.join(n.dir, 'dockerd.pid')],
-    ...['-H', 'unix:///run/docker.sock', '-H', n.workerHost],
-    ...['--containerd-namespace', n.tag, '--containerd-plugins-namespace', `${n.tag}-plugins`],
-    // Its containers in a cgroup of their own, so a sweep can find them when the daemon is gone.
-    ...['--exec-opt', 'native.cgroupdriver=cgroupfs', '--cgroup-parent', `/${n.tag}`],
-    ...['--shutdown-timeout', '2'],
-  ];
-  const log = openSync(n.log, 'a');
-  const child = spawn('nsenter', [`--net=/run/netns/${n.netns}`, 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', WORKER_SCRIPT, 'two-node-swarm', hostname, ...args], {
-    stdio: ['ignore', log, log],
-  });
-  closeSync(log);
-  // Stopped by close() (or a later sweep), never by this process exiting.
-  child.unref();
-  let exited: string | null = null;
-  child.on('exit', (code, signal) => (exited = `exited with ${signal ?? `code ${code}`}`));
-  child.on('error', (err) => (exited = errorMessage(err)));
-  const up = () => docker(n.workerHost, 'version', '--format', '{{.Server.Version}}').then(() => true, () => false);
-  try {
-    await until('worker engine up', 30_000, async () => {
-      if (exited) throw new Error(exited);
-      return up();
-    });
-  } catch (err) {
-    const tail = await readFile(n.log, 'utf8').then((t) => t.trim().split('\n').slice(-5).join(' | '), () => '');
-    throw new HbenchError('DOCKER_UNAVAILABLE', `the worker's dockerd did not start (${errorMessage(err)}); its log ends: ${oneLine(tail, 1000)}`);
-  }
-}
-
-/** Stops the worker's dockerd gently (it stops its containerd), then kills whatever is left. */
-async function stopWorker(id: string): Promise<void> {
-  const n = names(id);
-  // Its containers first, at once: a stopping daemon gives each container its own stop timeout (10 s by default).
-  // Where the engine does not answer, the signals below still end them.
-  if (existsSync(new URL(n.workerHost).pathname)) {
-    const containers = (await docker(n.workerHost, 'ps', '-aq').catch(() => '')).split('\n').filter(Boolean);
-    if (containers.length) await docker(n.workerHost, 'rm', '-f', ...containers).catch(() => undefined);
-  }
-  const ours = async () => (await processes()).filter((p) => p.pid !== process.pid && p.cmdline.includes(n.tag));
-  const daemons = (await ours()).filter((p) => path.basename(p.cmdline.split('\0')[0]!) === 'dockerd');
-  signal(daemons.map((p) => p.pid), 'SIGTERM');
-  if (!(await gone(daemons.map((p) => p.pid), 15_000))) signal(daemons.map((p) => p.pid), 'SIGKILL');
-  // containerd and its shims name our id in their command lines; the containers' processes are in our cgroup.
-  const rest = [...(await ours()).map((p) => p.pid), ...(await cgroupPids(id))];
-  signal(rest, 'SIGKILL');
-  if (!(await gone(rest, 5_000))) throw new Error(`processes still running after SIGKILL: ${rest.join(', ')}`);
-}
 
 async function leaveSwarm(host: string): Promise<void> {
   const state = await docker(host, 'info', '--format', '{{.Swarm.LocalNodeState}}');
@@ -340,25 +258,6 @@ async function leaveManager(dropGwbridge: boolean): Promise<void> {
 
 async function gwbridgeExists(): Promise<boolean> {
   return (await docker(MANAGER_HOST, 'network', 'ls', '-q', '--filter', 'name=^docker_gwbridge$')) !== '';
-}
-
-async function seed(workerHost: string, images: string[]): Promise<string[]> {
-  if (!Array.isArray(images) || images.length === 0 || images.some((i) => typeof i !== 'string' || i === '')) {
-    throw new TypeError(`seed: images must be a non-empty array of image references, got ${JSON.stringify(images)}`);
-  }
-  const ids = (await docker(MANAGER_HOST, 'image', 'inspect', '--format', '{{.Id}}', ...images)).split('\n');
-  const save = spawn('docker', ['-H', MANAGER_HOST, 'save', ...images], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const load = spawn('docker', ['-H', workerHost, 'load', '-q'], { stdio: ['pipe', 'ignore', 'pipe'] });
-  save.stdout.pipe(load.stdin);
-  const done = (p: ChildProcess, what: string) =>
-    new Promise<void>((resolve, reject) => {
-      let stderr = '';
-      p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      p.on('error', reject);
-      p.on('close', (code) => (code === 0 ? resolve() : reject(new HbenchError('DOCKER_API', `seeding the worker: ${what} exited with ${code}: ${oneLine(stderr)}`))));
-    });
-  await Promise.all([done(save, 'docker save'), done(load, 'docker load')]);
-  return ids;
 }
 
 /** Ids found in any trace: folders, namespaces, links, processes, cgroups. */
@@ -390,94 +289,3 @@ async function holder(id: string): Promise<number | null> {
   return (await startTime(pid!)) === started ? pid! : null;
 }
 
-interface Proc {
-  pid: number;
-  /** Arguments separated by NUL. */
-  cmdline: string;
-}
-
-async function processes(): Promise<Proc[]> {
-  const pids = (await readdir('/proc')).filter((e) => /^\d+$/.test(e)).map(Number);
-  const all = await Promise.all(pids.map(async (pid) => ({ pid, cmdline: await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '') })));
-  return all.filter((p) => p.cmdline !== '');
-}
-
-/** A process's start time (clock ticks since boot), or null when it is gone or a zombie. */
-async function startTime(pid: number): Promise<number | null> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  if (!stat) return null;
-  // Fields after the command name, which is in parentheses and may hold spaces: state is field 3, starttime 22.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[0] === 'Z' ? null : Number(fields[19]);
-}
-
-function signal(pids: number[], sig: NodeJS.Signals): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-async function gone(pids: number[], timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    if ((await Promise.all(pids.map(startTime))).every((t) => t === null)) return true;
-    if (performance.now() > deadline) return false;
-    await sleep(100);
-  }
-}
-
-/** The top cgroup folders whose name passes `match`: in cgroup v2's single tree, or one per v1 controller. */
-async function cgroupDirs(match: (name: string) => boolean): Promise<string[]> {
-  const base = '/sys/fs/cgroup';
-  const roots = [base, ...(await readdir(base, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => path.join(base, e.name))];
-  const found = await Promise.all(
-    roots.map(async (root) => (await readdir(root).catch(() => [] as string[])).filter(match).map((e) => path.join(root, e))),
-  );
-  return found.flat();
-}
-
-async function cgroupPids(id: string): Promise<number[]> {
-  const pids: number[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    const procs = await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '');
-    pids.push(...procs.split('\n').filter(Boolean).map(Number));
-    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) if (e.isDirectory()) await walk(path.join(dir, e.name));
-  };
-  for (const dir of await cgroupDirs((name) => name === `${PREFIX}${id}`)) await walk(dir);
-  return [...new Set(pids)];
-}
-
-async function removeCgroups(id: string): Promise<void> {
-  const remove = async (dir: string): Promise<void> => {
-    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) if (e.isDirectory()) await remove(path.join(dir, e.name));
-    await rmdir(dir).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err;
-    });
-  };
-  for (const dir of await cgroupDirs((name) => name === `${PREFIX}${id}`)) await remove(dir);
-}
-
-/** The worker's mounts live in its own mount namespace, gone with its processes; unmount any the host sees anyway. */
-async function removeStateDir(id: string): Promise<void> {
-  const dir = names(id).dir;
-  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
-  const mounts = mountinfo
-    .split('\n')
-    .map((l) => l.split(' ')[4])
-    .filter((m): m is string => !!m && (m === dir || m.startsWith(`${dir}/`)))
-    .sort((a, b) => b.length - a.length);
-  for (const m of mounts) await cmd('umount', ['-l', m]);
-  await rm(dir, { recursive: true, force: true });
-}
-
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(250);
-  }
-}

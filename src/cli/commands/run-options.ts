@@ -5,6 +5,7 @@ import { UsageError } from '../../common/errors.js';
 import type { RunConfig } from '../../records/run-record.js';
 import { DEFAULT_REPORTERS } from '../../report/registry.js';
 import { DEFAULT_MAX_MODEL_FAILURES } from '../../runner/circuit-breaker.js';
+import { DEFAULT_ENGINE_WAIT_SEC, DEFAULT_RETRIES, DEFAULT_RETRY_INCLUDE, RETRY_CLASSES, retryConfig } from '../../runner/retry-policy.js';
 
 export interface RunArgs {
   tasks: string;
@@ -46,6 +47,10 @@ export interface RunArgs {
   maxWorkersPerNode: number;
   workerAttempts: number;
   workerEnv: string[];
+  retries?: number;
+  retryInclude: string[];
+  retryExclude: string[];
+  engineWait?: number;
 }
 
 export function declareRun(y: Argv): Argv<RunArgs> {
@@ -88,6 +93,10 @@ export function declareRun(y: Argv): Argv<RunArgs> {
     .option('max-workers-per-node', { type: 'number', default: 1, describe: '--engine swarm: workers on one node at once (each runs --concurrency trials)' })
     .option('worker-attempts', { type: 'number', default: 3, describe: '--engine swarm: restarts of a worker that died before its shard is given up' })
     .option('worker-env', { type: 'string', array: true, default: [] as string[], describe: '--engine swarm: pass this environment variable (e.g. OPENAI_API_KEY) to every worker (repeatable)' })
+    .option('retries', { type: 'number', describe: `Try a trial that ended as an infrastructure error up to N more times (default ${DEFAULT_RETRIES}); each attempt's files kept in trials/<key>/attempts/<n>/. Failures and timeouts are the agent's own and never retried` })
+    .option('retry-include', { type: 'string', array: true, default: [] as string[], describe: `Retry only these error classes (repeatable; default ${DEFAULT_RETRY_INCLUDE.join(', ')}; any of ${Object.keys(RETRY_CLASSES).join(', ')})` })
+    .option('retry-exclude', { type: 'string', array: true, default: [] as string[], describe: 'Never retry this error class, even when included (repeatable)' })
+    .option('engine-wait', { type: 'number', describe: `Seconds to wait for a Docker engine that stopped answering mid-run before the run stops, resumable (default ${DEFAULT_ENGINE_WAIT_SEC})` })
     .option('sim-mistake-rate', { type: 'number', describe: 'Simulated model: chance of a mistake per command (default 0.15)' }) as unknown as Argv<RunArgs>;
 }
 
@@ -116,6 +125,8 @@ export function runConfigFromArgs(args: RunArgs): RunConfig {
         }
       : null,
     seed: String(args.seed ?? 1),
+    retry: retryConfig({ retries: args.retries ?? DEFAULT_RETRIES, include: args.retryInclude, exclude: args.retryExclude }),
+    engineWaitSec: args.engineWait ?? DEFAULT_ENGINE_WAIT_SEC,
   };
 }
 
@@ -124,6 +135,12 @@ export function checkRunArgs(args: RunArgs): void {
   for (const a of args.artifact) if (!a.startsWith('/')) throw new UsageError(`--artifact ${a}: give an absolute path in the container, e.g. --artifact /app/output`);
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError(`--concurrency must be a whole number ≥ 1 (got ${args.concurrency})`);
   if (!Number.isInteger(args.maxModelFailures) || args.maxModelFailures < 0) throw new UsageError(`--max-model-failures must be a whole number ≥ 0 (0: never stop; got ${args.maxModelFailures})`);
+  // Bad values fail here, before anything runs (runConfigFromArgs builds the same configuration again).
+  retryConfig({ retries: args.retries ?? DEFAULT_RETRIES, include: args.retryInclude, exclude: args.retryExclude });
+  if (args.engineWait !== undefined && !(Number.isFinite(args.engineWait) && args.engineWait >= 0)) throw new UsageError(`--engine-wait must be a number of seconds ≥ 0 (got ${args.engineWait})`);
+  if (args.resume && (args.retries !== undefined || args.retryInclude.length || args.retryExclude.length || args.engineWait !== undefined)) {
+    throw new UsageError('--resume keeps the retry settings of the run it resumes (run.json config.retry, config.engineWaitSec); drop --retries/--retry-include/--retry-exclude/--engine-wait');
+  }
   if (args.durations && !args.shard) throw new UsageError('--durations balances shards: give it with --shard I/N');
   if (args.resume && args.shard) throw new UsageError('--resume takes the shard from the folder it resumes; drop --shard');
   if (args.resume && (args.harness.length || args.runId || args.task.length || args.exclude.length)) {
