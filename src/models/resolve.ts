@@ -41,11 +41,11 @@ export const PROVIDERS: Record<string, Factory> = {
     const env = options.env ?? process.env;
     // Local OpenAI-compatible servers (vLLM, Ollama, llama.cpp) often need no key: allow none when a base URL is given.
     const key = options.baseUrl && !env[envVar] ? 'no-key' : apiKey(envVar, env, 'openai');
-    return new OpenAIProvider({ model: name, apiKey: key, apiKeyEnv: envVar, baseUrl: options.baseUrl, params, prices: await loadPrices(options.priceFile) });
+    return new OpenAIProvider({ model: name, apiKey: key, apiKeyEnv: envVar, baseUrl: options.baseUrl, params, prices: await loadPrices(options.priceFile, name) });
   },
   anthropic: async (name, options, params) => {
     const envVar = options.apiKeyEnv ?? 'ANTHROPIC_API_KEY';
-    return new AnthropicProvider({ model: name, apiKey: apiKey(envVar, options.env ?? process.env, 'anthropic'), apiKeyEnv: envVar, baseUrl: options.baseUrl, params, prices: await loadPrices(options.priceFile) });
+    return new AnthropicProvider({ model: name, apiKey: apiKey(envVar, options.env ?? process.env, 'anthropic'), apiKeyEnv: envVar, baseUrl: options.baseUrl, params, prices: await loadPrices(options.priceFile, name) });
   },
   replay: async (name) => ReplayProvider.open(name),
 };

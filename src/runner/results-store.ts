@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ResultsError } from '../common/errors.js';
 import type { RunRecord } from '../records/run-record.js';
 import type { TrialResult } from '../records/trial-result.js';
+import { checkTrialLines, parseRunRecord } from './results-check.js';
 
 export class ResultsStore {
   readonly trialsFile: string;
@@ -44,11 +45,13 @@ export class ResultsStore {
   }
 
   async readRun(): Promise<RunRecord> {
+    let text: string;
     try {
-      return JSON.parse(await readFile(this.runFile, 'utf8')) as RunRecord;
+      text = await readFile(this.runFile, 'utf8');
     } catch (err) {
-      throw new ResultsError(`${this.runFile}: cannot be read (${(err as Error).message}); the run cannot be resumed`);
+      throw new ResultsError(`${this.runFile}: cannot be read (${(err as Error).message}); check the file and the folder's permissions`);
     }
+    return parseRunRecord(this.runFile, text);
   }
 
   async writeRun(record: RunRecord): Promise<void> {
@@ -65,7 +68,7 @@ export class ResultsStore {
     if (!existsSync(this.trialsFile)) return [];
     const text = await readFile(this.trialsFile, 'utf8');
     const lines = text.split('\n');
-    const results: TrialResult[] = [];
+    const results: Array<{ line: number; value: unknown }> = [];
     let goodBytes = 0;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
@@ -74,7 +77,7 @@ export class ResultsStore {
         continue;
       }
       try {
-        results.push(JSON.parse(line) as TrialResult);
+        results.push({ line: i + 1, value: JSON.parse(line) });
         goodBytes += Buffer.byteLength(line) + 1;
       } catch {
         const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
@@ -82,7 +85,7 @@ export class ResultsStore {
         await truncate(this.trialsFile, Math.min(goodBytes, Buffer.byteLength(text)));
       }
     }
-    return results;
+    return checkTrialLines(this.trialsFile, results);
   }
 
   /** Appends one trial and flushes it to disk before returning. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../../common/errors.js';
 import type { RunConfig } from '../../records/run-record.js';
-import { DEFAULT_REPORTERS } from '../../report/registry.js';
+import { DEFAULT_REPORTERS, REPORTERS } from '../../report/registry.js';
 
 export interface RunArgs {
   tasks: string;
@@ -120,6 +120,12 @@ export function checkRunArgs(args: RunArgs): void {
   if (!Number.isInteger(args.trials) || args.trials < 1) throw new UsageError(`--trials must be a whole number ≥ 1 (got ${args.trials})`);
   for (const a of args.artifact) if (!a.startsWith('/')) throw new UsageError(`--artifact ${a}: give an absolute path in the container, e.g. --artifact /app/output`);
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError(`--concurrency must be a whole number ≥ 1 (got ${args.concurrency})`);
+  if (!Number.isInteger(args.modelConcurrency) || args.modelConcurrency < 1) throw new UsageError(`--model-concurrency must be a whole number ≥ 1 (got ${args.modelConcurrency})`);
+  if (!Number.isInteger(args.maxTokens) || args.maxTokens < 1) throw new UsageError(`--max-tokens must be a whole number ≥ 1 (got ${args.maxTokens})`);
+  if (args.temperature !== undefined && !(args.temperature >= 0 && args.temperature <= 2)) throw new UsageError(`--temperature must be between 0 and 2 (got ${args.temperature})`);
+  if (args.seed !== undefined && !Number.isSafeInteger(args.seed)) throw new UsageError(`--seed must be a whole number (got ${args.seed})`);
+  if (args.simMistakeRate !== undefined && !(args.simMistakeRate >= 0 && args.simMistakeRate <= 1)) throw new UsageError(`--sim-mistake-rate is a chance between 0 and 1 (got ${args.simMistakeRate})`);
+  for (const r of args.reporter) if (!(r in REPORTERS)) throw new UsageError(`--reporter ${r}: unknown reporter (known: ${Object.keys(REPORTERS).join(', ')})`);
   if (args.durations && !args.shard) throw new UsageError('--durations balances shards: give it with --shard I/N');
   if (args.resume && args.shard) throw new UsageError('--resume takes the shard from the folder it resumes; drop --shard');
   if (args.resume && (args.harness.length || args.runId || args.task.length || args.exclude.length)) {
