@@ -471,6 +471,12 @@ export const BAD_INPUTS: BadInput[] = [
   },
 
   // --- flags --------------------------------------------------------------------------------------------------------
+  {
+    name: 'run without --harness',
+    area: 'flag',
+    setup: async (d) => (await harborTask(d), run(d, '--harness').filter((a) => a !== '--harness')),
+    message: /name at least one harness: --harness oracle --harness nop/,
+  },
   { name: '--trials 0', area: 'flag', setup: async (d) => (await harborTask(d), run(d, '--trials', '0')), message: /--trials must be a whole number ≥ 1 \(got 0\)/ },
   { name: '--trials abc', area: 'flag', setup: async (d) => (await harborTask(d), run(d, '--trials', 'abc')), message: /--trials must be a whole number ≥ 1 \(got NaN\)/ },
   { name: '--concurrency -1', area: 'flag', setup: async (d) => (await harborTask(d), run(d, '--concurrency', '-1')), message: /--concurrency must be a whole number ≥ 1 \(got -1\)/ },

@@ -1,0 +1,1 @@
+export interface ChaosFigure { area: string; name: string; value: string; detail?: string }
