@@ -1,6 +1,6 @@
 /** The hbench command line: each command is a declaration (options) over a plain async action. */
 import yargs from 'yargs';
-import { errorMessage } from '../common/errors.js';
+import { errorMessage, oneLine } from '../common/errors.js';
 import { TOOL_VERSION } from '../common/version.js';
 import { cleanupCommand, declareCleanup } from './commands/cleanup.js';
 import { compareCommand, declareCompare } from './commands/compare.js';
@@ -52,10 +52,11 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   } catch (err) {
     if (err instanceof UsageFailure) {
-      process.stderr.write(`hbench: ${err.message}\n(see hbench --help)\n`);
+      // yargs writes some messages over several lines ("Invalid values:\n  Argument: …"): one line, like every error.
+      process.stderr.write(`hbench: ${oneLine(err.message)} (see hbench --help)\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`hbench: ${errorMessage(err)}\n`);
+    process.stderr.write(`hbench: ${oneLine(errorMessage(err), 2000)}\n`);
     return exitCodeFor(err);
   }
 }

@@ -68,12 +68,12 @@ export const PROVIDERS: Record<string, Factory> = {
     const env = options.env ?? process.env;
     // Local OpenAI-compatible servers (vLLM, Ollama, llama.cpp) often need no key: allow none when a base URL is given.
     const key = options.baseUrl && !env[envVar] ? 'no-key' : apiKey(envVar, env, 'openai');
-    return new OpenAIProvider({ model: name, apiKey: key, apiKeyEnv: envVar, baseUrl: options.baseUrl, params, prices: await loadPrices(options.priceFile), ...patienceFromEnv(env) });
+    return new OpenAIProvider({ model: name, apiKey: key, apiKeyEnv: envVar, baseUrl: options.baseUrl, params, prices: await loadPrices(options.priceFile, name), ...patienceFromEnv(env) });
   },
   anthropic: async (name, options, params) => {
     const envVar = options.apiKeyEnv ?? 'ANTHROPIC_API_KEY';
     const env = options.env ?? process.env;
-    return new AnthropicProvider({ model: name, apiKey: apiKey(envVar, env, 'anthropic'), apiKeyEnv: envVar, baseUrl: options.baseUrl, params, prices: await loadPrices(options.priceFile), ...patienceFromEnv(env) });
+    return new AnthropicProvider({ model: name, apiKey: apiKey(envVar, env, 'anthropic'), apiKeyEnv: envVar, baseUrl: options.baseUrl, params, prices: await loadPrices(options.priceFile, name), ...patienceFromEnv(env) });
   },
   replay: async (name) => ReplayProvider.open(name),
 };

@@ -48,6 +48,6 @@ describe('loadRuns', () => {
   it('refuses a run.json that is not a run record', async () => {
     const root = await tempDir();
     await writeFile(path.join(root, 'run.json'), '{"hello":1}');
-    await expect(loadRuns([root])).rejects.toThrow(/run\.json: not a run record this version of hbench can read/);
+    await expect(loadRuns([root])).rejects.toThrow(/run\.json: schema: missing, so this is not a run record hbench writes/);
   });
 });

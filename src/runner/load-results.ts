@@ -19,7 +19,7 @@ export async function loadSide(spec: string): Promise<ResultSide> {
   const hash = spec.lastIndexOf('#');
   const dir = path.resolve(hash >= 0 ? spec.slice(0, hash) : spec);
   const wanted = hash >= 0 ? spec.slice(hash + 1) : null;
-  const store = await ResultsStore.open(dir);
+  const store = await ResultsStore.open(dir, 'give a results folder made by hbench run: results/<run> or results/<run>#<harness>');
   const record = await store.readRun();
   const all = await store.readTrials();
   const harnesses = record.harnesses.map((h) => h.name);

@@ -4,7 +4,7 @@
  * process is writing the results folder.
  */
 import path from 'node:path';
-import { TaskError, UsageError } from '../common/errors.js';
+import { HbenchError, UsageError } from '../common/errors.js';
 import type { Harness } from '../harness/harness.js';
 import { resolveHarness } from '../harness/registry.js';
 import { limitConcurrency } from '../models/limited.js';
@@ -63,6 +63,8 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
     // Refused at once if a runner is still on it (executeRun takes the lock; this only saves the preparation).
     await assertUnlocked(store.dir);
     existing = { store, record: await store.readRun() };
+    // Its trials are read now, so a damaged trials.jsonl stops the resume before anything is started or written.
+    await store.readTrials();
     config = { ...existing.record.config, concurrency: request.concurrency };
   } else if (request.config) {
     config = request.config;
@@ -94,8 +96,12 @@ export async function prepareRun(request: RunRequest): Promise<PreparedRun> {
 async function loadTasks(config: RunConfig): Promise<Task[]> {
   const suite = await loadSuite(config.tasksDir, { include: config.include, exclude: config.exclude });
   if (suite.failures.length) {
-    const lines = suite.failures.map((f) => f.error.message).join('\n');
-    throw new TaskError(config.tasksDir, undefined, `${suite.failures.length} task(s) cannot be read:\n${lines}\n(fix them, or leave them out with --exclude)`);
+    // One line: the first broken task's own message (file, field, fix); `tasks list` shows every one.
+    const [first, ...more] = suite.failures;
+    const rest = more.length
+      ? `; ${more.length} more task(s) cannot be read (hbench tasks list ${config.tasksDir} shows each), or leave them out with --exclude`
+      : `; or leave the task out with --exclude ${first!.id}`;
+    throw new HbenchError('TASK_INVALID', `${first!.error.message}${rest}`);
   }
   if (suite.tasks.length === 0) throw new UsageError(`${config.tasksDir}: no tasks found (a task folder holds task.toml or task.yaml), or --task/--exclude left none`);
   return suite.tasks;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test-support/cli.js';
 import { FaultyFs, nth } from '../test-support/faulty-fs.js';
+import { fixtureRun } from '../test-support/fixture-runs.js';
 import { ResultsStore } from './results-store.js';
 import type { TrialResult } from '../records/trial-result.js';
 
@@ -37,7 +38,7 @@ describe('ResultsStore', () => {
   it('will not overwrite an existing run, and replaces run.json atomically', async () => {
     const dir = path.join(await tempDir(), 'r');
     const store = await ResultsStore.create(dir);
-    await store.writeRun({ runId: 'x' } as never);
+    await store.writeRun(fixtureRun({ runId: 'x', tasks: { t: 'h' }, outcomes: { nop: { t: ['passed'] } } }).record);
     await expect(ResultsStore.create(dir)).rejects.toThrow(/already holds a run; .*--resume/);
     expect((await store.readRun()).runId).toBe('x');
     await expect(ResultsStore.open(path.join(dir, 'nope'))).rejects.toThrow(/no run\.json here/);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ResultsError, storageFaultOf, type StorageError } from '../common/errors.js';
 import type { RunRecord } from '../records/run-record.js';
 import type { TrialResult } from '../records/trial-result.js';
+import { checkTrialLines, parseRunRecord } from './results-check.js';
 
 /** The file operations that write a results folder. */
 export interface StoreFs {
@@ -87,11 +88,13 @@ export class ResultsStore {
   }
 
   async readRun(): Promise<RunRecord> {
+    let text: string;
     try {
-      return JSON.parse(await nodeFsp.readFile(this.runFile, 'utf8')) as RunRecord;
+      text = await nodeFsp.readFile(this.runFile, 'utf8');
     } catch (err) {
-      throw new ResultsError(`${this.runFile}: cannot be read (${(err as Error).message}); the run cannot be resumed`);
+      throw new ResultsError(`${this.runFile}: cannot be read (${(err as Error).message}); check the file and the folder's permissions`);
     }
+    return parseRunRecord(this.runFile, text);
   }
 
   /** The old run.json or the new one, never half of either; a refused write leaves no temporary file behind. */
@@ -114,7 +117,7 @@ export class ResultsStore {
     if (!nodeFs.existsSync(this.trialsFile)) return [];
     const text = await nodeFsp.readFile(this.trialsFile, 'utf8');
     const lines = text.split('\n');
-    const results: TrialResult[] = [];
+    const results: Array<{ line: number; value: unknown }> = [];
     let goodBytes = 0;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
@@ -123,7 +126,7 @@ export class ResultsStore {
         continue;
       }
       try {
-        results.push(JSON.parse(line) as TrialResult);
+        results.push({ line: i + 1, value: JSON.parse(line) });
         goodBytes += Buffer.byteLength(line) + 1;
       } catch {
         const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
@@ -132,7 +135,7 @@ export class ResultsStore {
         await this.guard(this.trialsFile, () => this.fs.truncate(this.trialsFile, good));
       }
     }
-    return results;
+    return checkTrialLines(this.trialsFile, results);
   }
 
   /** Appends one trial and flushes it to disk before returning. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ResultsError } from '../common/errors.js';
 import type { RunRecord } from '../records/run-record.js';
 import type { TrialStatus } from '../records/trial-result.js';
+import { parseRunRecord } from './results-check.js';
 
 export interface FolderStatus {
   dir: string;
@@ -79,12 +80,14 @@ async function runFolders(dir: string): Promise<string[]> {
 }
 
 async function folderStatus(dir: string): Promise<FolderStatus> {
-  let record: RunRecord;
+  const runFile = path.join(dir, 'run.json');
+  let text: string;
   try {
-    record = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8')) as RunRecord;
+    text = await readFile(runFile, 'utf8');
   } catch (err) {
-    throw new ResultsError(`${path.join(dir, 'run.json')}: cannot be read (${(err as Error).message})`);
+    throw new ResultsError(`${runFile}: cannot be read (${(err as Error).message}); check the file and the folder's permissions`);
   }
+  const record = parseRunRecord(runFile, text);
   const counts = emptyCounts();
   let done = 0;
   const file = path.join(dir, 'trials.jsonl');

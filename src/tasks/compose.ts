@@ -7,12 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { TaskError, errorMessage, oneLine } from '../common/errors.js';
+import { TaskError } from '../common/errors.js';
 import { isDir, isFile } from '../common/files.js';
 import { InterpolationError, interpolate, parseDuration, parseMemoryMb, splitCommand } from './compose-interpolate.js';
 import { hashTree } from './hash.js';
+import { readTaskFile } from './read-task-file.js';
+import { parseTaskYaml } from './yaml-file.js';
 import type { ComposeService, ServiceDependency, ServiceHealthcheck, TaskEnvironment, TaskEnvironmentSource } from './task.js';
 import { taskErrorFromZod } from './zod-issues.js';
 
@@ -127,12 +128,7 @@ export interface ResolvedCompose {
 }
 
 export async function loadCompose(file: string, o: ComposeOptions): Promise<ResolvedCompose> {
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new TaskError(file, undefined, `not valid YAML: ${oneLine(errorMessage(err))}`);
-  }
+  const raw = parseTaskYaml(file, await readTaskFile(file, 'write the compose file'));
   const unhonoured = new Set<string>();
   const name = path.basename(file);
   const lookup = (v: string) => o.variables[v] ?? o.hostEnv[v];

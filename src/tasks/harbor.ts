@@ -3,8 +3,6 @@
  * and multi-step tasks with [[steps]] and steps/<name>/{instruction.md,tests/,solution/,workdir/}.
  * Unknown keys are ignored, as Harbor ignores them.
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
@@ -13,6 +11,7 @@ import { isDir, isFile } from '../common/files.js';
 import { composeEnvironment, composeFileIn, harborComposeVariables, loadCompose } from './compose.js';
 import { resolveEnvTemplates } from './env-template.js';
 import { hashTree } from './hash.js';
+import { readTaskFile } from './read-task-file.js';
 import type { Task, TaskEnvironment, TaskSolution, TaskStep, TaskVerifier } from './task.js';
 import { ArtifactToml, HealthcheckToml, artifacts, healthcheck } from './harbor-fields.js';
 import { resolveVerifierEnvironment } from './harbor-verifier-env.js';
@@ -99,12 +98,13 @@ export interface LoadOptions {
 
 export async function loadHarborTask(dir: string, options: LoadOptions = {}): Promise<Task> {
   const configFile = path.join(dir, 'task.toml');
+  const text = await readTaskFile(configFile, 'a Harbor task folder holds task.toml');
   let raw: unknown;
   try {
-    raw = parseToml(await readFile(configFile, 'utf8'));
+    raw = parseToml(text);
   } catch (err) {
-    const where = (err as { line?: number }).line ? ` at line ${(err as { line: number }).line}` : '';
-    throw new TaskError(configFile, undefined, `not valid TOML${where}: ${oneLine(errorMessage(err).split('\n')[0] ?? '')}`);
+    const line = (err as { line?: number }).line;
+    throw new TaskError(configFile, line ? `line ${line}` : undefined, `not valid TOML: ${oneLine(errorMessage(err).split('\n')[0] ?? '', 200)}`, `fix the TOML syntax${line ? ` on line ${line}` : ''}; see https://toml.io`);
   }
   const parsed = HarborToml.safeParse(raw);
   if (!parsed.success) {
@@ -128,7 +128,8 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
   let steps: TaskStep[];
   if (toml.steps) {
     const seen = new Set<string>();
-    steps = toml.steps.map((s, i) => {
+    steps = [];
+    for (const [i, s] of toml.steps.entries()) {
       const field = `steps.${i}`;
       if (seen.has(s.name)) throw new TaskError(configFile, `${field}.name`, `duplicate step name "${s.name}"`, 'give every step its own name');
       seen.add(s.name);
@@ -139,9 +140,9 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
         throw new TaskError(path.join(stepDir, 'tests', 'test.sh'), undefined, 'missing: a step needs a verifier', 'add steps/<name>/tests/test.sh or a task-level tests/test.sh');
       }
       const stepEnv = s.verifier?.env ? { ...verifierEnv, ...envTable(s.verifier.env, `${field}.verifier.env`) } : verifierEnv;
-      return {
+      steps.push({
         name: s.name,
-        instruction: readRequired(path.join(stepDir, 'instruction.md')),
+        instruction: await readInstruction(path.join(stepDir, 'instruction.md')),
         agentTimeoutSec: s.agent?.timeout_sec ?? agentTimeoutSec,
         verifier: verifier(testsDirs, s.verifier?.timeout_sec ?? verifierTimeoutSec, stepEnv, s.verifier?.user ?? toml.verifier?.user ?? null),
         solution: scriptSolution(path.join(stepDir, 'solution'), solutionEnv),
@@ -151,8 +152,8 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
         artifacts: artifacts(s.artifacts),
         agentNetwork: networkPolicy(s.agent?.network_mode ? s.agent : toml.agent) ?? ownNetwork(toml),
         verifierNetwork: networkPolicy(s.verifier?.network_mode ? s.verifier : toml.verifier) ?? ownNetwork(toml),
-      };
-    });
+      });
+    }
   } else {
     if (!isFile(path.join(taskTests, 'test.sh'))) {
       throw new TaskError(path.join(taskTests, 'test.sh'), undefined, 'missing: the task has no verifier', 'add tests/test.sh that writes /logs/verifier/reward.txt');
@@ -160,7 +161,7 @@ export async function loadHarborTask(dir: string, options: LoadOptions = {}): Pr
     steps = [
       {
         name: 'main',
-        instruction: readRequired(path.join(dir, 'instruction.md')),
+        instruction: await readInstruction(path.join(dir, 'instruction.md')),
         agentTimeoutSec,
         verifier: verifier([taskTests], verifierTimeoutSec, verifierEnv, toml.verifier?.user ?? null),
         solution: scriptSolution(path.join(dir, 'solution'), solutionEnv),
@@ -260,10 +261,8 @@ export function parseSizeMb(size: string): number {
   return Math.max(1, Math.round(unit === 'G' ? n * 1024 : unit === 'M' ? n : n / 1024));
 }
 
-function readRequired(file: string): string {
-  if (!isFile(file)) throw new TaskError(file, undefined, 'missing', 'write the instruction the agent is given into this file');
-  // Read synchronously: task folders are small and loading happens once, at the edge.
-  const text = readFileSync(file, 'utf8');
+async function readInstruction(file: string): Promise<string> {
+  const text = await readTaskFile(file, 'write the instruction the agent is given into this file');
   if (!text.trim()) throw new TaskError(file, undefined, 'is empty', 'write the instruction the agent is given into this file');
   return text;
 }

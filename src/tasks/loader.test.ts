@@ -77,7 +77,7 @@ describe('Harbor task loader', () => {
     ['[environment]\nmemory = "lots"\n', /environment\.memory: expected a size like "2G"/],
     ['[environment]\nworkdir = "app"\n', /environment\.workdir: expected an absolute path/],
     ['multi_step_reward_strategy = "max"\n[[steps]]\nname = "a"\n', /multi_step_reward_strategy: .*one of "mean", "final"/],
-    ['[agent\ntimeout_sec = 1\n', /task\.toml: not valid TOML at line 1/],
+    ['[agent\ntimeout_sec = 1\n', /task\.toml: line 1: not valid TOML: .*\(fix the TOML syntax on line 1; see https:\/\/toml\.io\)/],
     ['[verifier]\nenv = { K = "${HB_SURELY_UNSET_VAR}" }\n', /verifier\.env\.K: needs the host variable HB_SURELY_UNSET_VAR/],
   ])('rejects %j with the file and field', async (toml, message) => {
     await expect(loadTask(await harborTask(toml))).rejects.toThrow(message);

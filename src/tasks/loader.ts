@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { HbenchError, TaskError, UsageError, errorMessage } from '../common/errors.js';
-import { isDir, isFile } from '../common/files.js';
+import { exists, isDir } from '../common/files.js';
 import { loadHarborTask } from './harbor.js';
 import type { Task } from './task.js';
 import { loadTb1Task } from './tb1.js';
@@ -23,13 +23,14 @@ export interface LoadedSuite {
   failures: TaskLoadFailure[];
 }
 
+/** A folder is a task when something is named task.toml or task.yaml in it (if that is no readable file, loading says so). */
 export function isTaskDir(dir: string): boolean {
-  return isFile(path.join(dir, 'task.toml')) || isFile(path.join(dir, 'task.yaml'));
+  return exists(path.join(dir, 'task.toml')) || exists(path.join(dir, 'task.yaml'));
 }
 
 export async function loadTask(dir: string): Promise<Task> {
-  if (isFile(path.join(dir, 'task.toml'))) return loadHarborTask(dir);
-  if (isFile(path.join(dir, 'task.yaml'))) return loadTb1Task(dir);
+  if (exists(path.join(dir, 'task.toml'))) return loadHarborTask(dir);
+  if (exists(path.join(dir, 'task.yaml'))) return loadTb1Task(dir);
   throw new TaskError(dir, undefined, 'is not a task folder', 'a task folder holds task.toml (Harbor) or task.yaml (Terminal-Bench 1)');
 }
 

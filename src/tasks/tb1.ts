@@ -4,15 +4,15 @@
  * (a list of commands). Tests are uploaded to /tests with TEST_DIR=/tests, as TB1 does; the trial passes when the
  * pytest summary shows every test passed.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { TaskError, errorMessage, oneLine } from '../common/errors.js';
+import { TaskError } from '../common/errors.js';
 import { isDir, isFile } from '../common/files.js';
 import { composeEnvironment, composeFileIn, loadCompose, tb1ComposeVariables } from './compose.js';
 import { DEFAULTS, type LoadOptions } from './harbor.js';
 import { hashTree } from './hash.js';
+import { readTaskFile } from './read-task-file.js';
+import { parseTaskYaml } from './yaml-file.js';
 import type { Task, TaskEnvironment, TaskSolution } from './task.js';
 import { taskErrorFromZod } from './zod-issues.js';
 
@@ -29,20 +29,22 @@ const Tb1Yaml = z.looseObject({
   parser_name: z.string().optional(),
 });
 
+const EXAMPLES: Record<string, string> = {
+  instruction: 'e.g. instruction: |, then the text on indented lines',
+  max_agent_timeout_sec: 'e.g. max_agent_timeout_sec: 360',
+  max_test_timeout_sec: 'e.g. max_test_timeout_sec: 60',
+  tags: 'e.g. tags: [file-operations, easy]',
+};
+
 const SolutionYaml = z.array(
   z.union([z.string(), z.looseObject({ command: z.string(), min_timeout_sec: z.number().optional() })]),
 );
 
 export async function loadTb1Task(dir: string, options: LoadOptions = {}): Promise<Task> {
   const configFile = path.join(dir, 'task.yaml');
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readFile(configFile, 'utf8'));
-  } catch (err) {
-    throw new TaskError(configFile, undefined, `not valid YAML: ${oneLine(errorMessage(err))}`);
-  }
+  const raw = parseTaskYaml(configFile, await readTaskFile(configFile, 'a Terminal-Bench 1 task folder holds task.yaml'));
   const parsed = Tb1Yaml.safeParse(raw ?? {});
-  if (!parsed.success) throw taskErrorFromZod(configFile, parsed.error);
+  if (!parsed.success) throw taskErrorFromZod(configFile, parsed.error, (field) => EXAMPLES[field]);
   const y = parsed.data;
   const instruction = y.instruction ?? y.descriptions?.find((d) => (d.key ?? 'base') === 'base')?.description;
   if (!instruction) throw new TaskError(configFile, 'instruction', 'missing', 'add `instruction: |` with the text the agent is given');
@@ -119,12 +121,7 @@ async function tb1Solution(dir: string): Promise<TaskSolution | null> {
   if (isFile(path.join(dir, 'solution.sh'))) return { kind: 'script', dir, script: 'solution.sh', scriptOnly: true, env: {} };
   const file = path.join(dir, 'solution.yaml');
   if (!isFile(file)) return null;
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new TaskError(file, undefined, `not valid YAML: ${oneLine(errorMessage(err))}`);
-  }
+  const raw = parseTaskYaml(file, await readTaskFile(file, 'write the solution commands as a YAML list'));
   const parsed = SolutionYaml.safeParse(raw);
   if (!parsed.success) throw taskErrorFromZod(file, parsed.error);
   return { kind: 'commands', commands: parsed.data.map((c) => (typeof c === 'string' ? c : c.command)), env: {} };

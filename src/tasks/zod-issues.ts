@@ -6,5 +6,7 @@ export function taskErrorFromZod(file: string, error: z.ZodError, example?: (fie
   const issue = error.issues[0]!;
   const field = issue.path.map(String).join('.') || undefined;
   const fix = field ? example?.(field) : undefined;
-  return new TaskError(file, field, issue.message, fix);
+  // A bad key of a table (a service name, say): zod says only "Invalid key in record"; the key's own issue says why.
+  const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+  return new TaskError(file, field, message, fix);
 }

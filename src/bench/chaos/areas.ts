@@ -1,5 +1,6 @@
 /** The areas of `npm run chaos`, by name: each measures its figures in the run and throws when a check fails. */
 import type { ChaosFigure } from './figure.js';
+import { badInputChaos } from './bad-input.js';
 import { engineChaos } from './engine.js';
 import { hostileChaos } from './hostile.js';
 import { killsChaos } from './kills.js';
@@ -16,4 +17,5 @@ export const AREAS: Record<string, () => Promise<ChaosFigure[]>> = {
   storage: storageChaos,
   hostile: hostileChaos,
   engine: engineChaos,
+  'bad-input': badInputChaos,
 };

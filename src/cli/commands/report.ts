@@ -32,7 +32,7 @@ export function declareReport(y: Argv): Argv<ReportArgs> {
 
 export async function reportCommand(args: ReportArgs, print: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   if (args.out && args.results.length > 1) throw new UsageError(`--out names one file: give one results folder (got ${args.results.length})`);
-  for (const dir of args.results) await ResultsStore.open(path.resolve(dir));
+  for (const dir of args.results) await ResultsStore.open(path.resolve(dir), 'give a results folder made by hbench run (results/<run-id>)');
   for (const dir of args.results.map((d) => path.resolve(d))) {
     if (args.format === 'junit') {
       const xml = await junitOfRun(dir);
@@ -60,7 +60,7 @@ export function declareView(y: Argv): Argv<ViewArgs> {
 }
 
 export async function viewCommand(args: ViewArgs, print: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
-  for (const dir of args.results) await ResultsStore.open(path.resolve(dir));
+  for (const dir of args.results) await ResultsStore.open(path.resolve(dir), 'give a results folder made by hbench run (results/<run-id>)');
   const server = await startViewServer(args.results.map((d) => path.resolve(d)), { port: args.port, host: args.host });
   print(`hbench view: ${server.url}\n(Ctrl+C to stop)\n`);
   await new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../../common/errors.js';
 import type { RunConfig } from '../../records/run-record.js';
-import { DEFAULT_REPORTERS } from '../../report/registry.js';
+import { DEFAULT_REPORTERS, REPORTERS } from '../../report/registry.js';
 import { DEFAULT_MAX_MODEL_FAILURES } from '../../runner/circuit-breaker.js';
 import { DEFAULT_ENGINE_WAIT_SEC, DEFAULT_RETRIES, DEFAULT_RETRY_INCLUDE, RETRY_CLASSES, retryConfig } from '../../runner/retry-policy.js';
 
@@ -141,6 +141,12 @@ export function checkRunArgs(args: RunArgs): void {
   if (args.resume && (args.retries !== undefined || args.retryInclude.length || args.retryExclude.length || args.engineWait !== undefined)) {
     throw new UsageError('--resume keeps the retry settings of the run it resumes (run.json config.retry, config.engineWaitSec); drop --retries/--retry-include/--retry-exclude/--engine-wait');
   }
+  if (!Number.isInteger(args.modelConcurrency) || args.modelConcurrency < 1) throw new UsageError(`--model-concurrency must be a whole number ≥ 1 (got ${args.modelConcurrency})`);
+  if (!Number.isInteger(args.maxTokens) || args.maxTokens < 1) throw new UsageError(`--max-tokens must be a whole number ≥ 1 (got ${args.maxTokens})`);
+  if (args.temperature !== undefined && !(args.temperature >= 0 && args.temperature <= 2)) throw new UsageError(`--temperature must be between 0 and 2 (got ${args.temperature})`);
+  if (args.seed !== undefined && !Number.isSafeInteger(args.seed)) throw new UsageError(`--seed must be a whole number (got ${args.seed})`);
+  if (args.simMistakeRate !== undefined && !(args.simMistakeRate >= 0 && args.simMistakeRate <= 1)) throw new UsageError(`--sim-mistake-rate is a chance between 0 and 1 (got ${args.simMistakeRate})`);
+  for (const r of args.reporter) if (!(r in REPORTERS)) throw new UsageError(`--reporter ${r}: unknown reporter (known: ${Object.keys(REPORTERS).join(', ')})`);
   if (args.durations && !args.shard) throw new UsageError('--durations balances shards: give it with --shard I/N');
   if (args.resume && args.shard) throw new UsageError('--resume takes the shard from the folder it resumes; drop --shard');
   if (args.resume && (args.harness.length || args.runId || args.task.length || args.exclude.length)) {

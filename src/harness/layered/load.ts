@@ -3,11 +3,11 @@
  * merged result. A wrong field names the file, the field and the fix.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { YAMLError, parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { HarnessError, errorMessage, oneLine } from '../../common/errors.js';
+import { readTextFile } from '../../common/files.js';
 import { AgentDefinition, AgentFile, deepMerge } from './config.js';
 
 export interface LoadedAgent {
@@ -19,10 +19,14 @@ export interface LoadedAgent {
 }
 
 export async function readYaml(file: string): Promise<unknown> {
+  const read = await readTextFile(file);
+  if (!('text' in read)) throw new HarnessError('HARNESS_INVALID', `${file}: ${read.error.problem} (${read.missing ? 'write the harness file, or name a built-in harness' : read.error.fix})`);
   try {
-    return parseYaml(await readFile(file, 'utf8')) ?? {};
+    return parseYaml(read.text) ?? {};
   } catch (err) {
-    throw new HarnessError('HARNESS_INVALID', `${file}: not valid YAML: ${oneLine(errorMessage(err))}`);
+    const line = err instanceof YAMLError ? err.linePos?.[0]?.line : undefined;
+    // The yaml package's message ends in a code frame; its first line says what is wrong and where.
+    throw new HarnessError('HARNESS_INVALID', `${file}:${line ? ` line ${line}:` : ''} not valid YAML: ${oneLine(errorMessage(err).split('\n')[0] ?? '', 200)} (fix the YAML syntax${line ? ` on line ${line}` : ''})`);
   }
 }
 
