@@ -59,6 +59,6 @@ describe('the circuit breaker', () => {
     b.record(trial('unreachable'));
     const line = stoppedLine(b.tripped!, { planned: 10, recorded: 4 }, 'hbench run --resume results/r1');
     expect(line).not.toContain('\n');
-    expect(line).toMatch(/^model API unreachable, run stopped: 1 trial\(s\) in a row .*; 6 of 10 trials not run; when the model is back, finish with: hbench run --resume results\/r1$/);
+    expect(line).toMatch(/^model API unreachable, run stopped: 1 trial\(s\) in a row .*; 6 of 10 trials left to run; when the model is back, finish with: hbench run --resume results\/r1$/);
   });
 });

@@ -8,8 +8,9 @@
  *
  * "In a row" is in the order trials end. A trial in which the model answered (tokens were counted) and that did not end
  * unreachable resets the count; a trial that says nothing about the model (another error, a harness without one)
- * leaves it as it is. The trials that tripped the breaker stay in trials.jsonl as what they were — errors with code
- * MODEL_API, which summaries leave out of pass rates — since trials.jsonl is append-only.
+ * leaves it as it is. The executor holds back the trials of an open streak (trials.jsonl is append-only): recorded as
+ * errors (code MODEL_API, left out of pass rates) when the model answers again, or, when the breaker trips, kept as an
+ * earlier attempt in their folder and left unrecorded, so `--resume` runs them again with the model back.
  */
 import { oneLine } from '../common/errors.js';
 import type { RunRecord } from '../records/run-record.js';
@@ -21,7 +22,7 @@ export const DEFAULT_MAX_MODEL_FAILURES = 3;
 export type BreakerTrip = NonNullable<RunRecord['stopped']> & { reason: 'model-unreachable' };
 
 export class CircuitBreaker {
-  private streak: TrialResult[] = [];
+  private streakTrials: TrialResult[] = [];
   private readonly stop = new AbortController();
   private trip: BreakerTrip | null = null;
   /** Aborted when the run is interrupted or the breaker trips: what trials run under. */
@@ -40,18 +41,23 @@ export class CircuitBreaker {
     return this.trip;
   }
 
+  /** Trials in the current run of unreachable ones (0 once the model answered again). */
+  get streak(): number {
+    return this.streakTrials.length;
+  }
+
   /** Called with each trial as it is recorded. */
   record(result: TrialResult): void {
     if (this.trip || this.maxModelFailures === 0) return;
-    if (modelUnreachable(result)) this.streak.push(result);
-    else if (result.tokens.input + result.tokens.output > 0) this.streak = [];
-    if (this.streak.length < this.maxModelFailures) return;
-    const last = this.streak.at(-1)!;
+    if (modelUnreachable(result)) this.streakTrials.push(result);
+    else if (result.tokens.input + result.tokens.output > 0) this.streakTrials = [];
+    if (this.streakTrials.length < this.maxModelFailures) return;
+    const last = this.streakTrials.at(-1)!;
     this.trip = {
       reason: 'model-unreachable',
-      message: `${this.streak.length} trial(s) in a row ended with the model unreachable (last: ${oneLine(last.error!.message, 240)})`,
+      message: `${this.streakTrials.length} trial(s) in a row ended with the model unreachable (last: ${oneLine(last.error!.message, 240)})`,
       at: new Date().toISOString(),
-      trials: this.streak.map((r) => r.key),
+      trials: this.streakTrials.map((r) => r.key),
     };
     this.stop.abort();
   }
@@ -66,5 +72,5 @@ export function modelUnreachable(result: TrialResult): boolean {
 export function stoppedLine(stopped: NonNullable<RunRecord['stopped']>, counts: { planned: number; recorded: number }, resumeCommand: string): string {
   const notRun = counts.planned - counts.recorded;
   const what = stopped.reason === 'model-unreachable' ? ['model API unreachable', 'the model'] : ['Docker engine unreachable', 'the engine'];
-  return `${what[0]}, run stopped: ${stopped.message}; ${notRun} of ${counts.planned} trials not run; when ${what[1]} is back, finish with: ${resumeCommand}`;
+  return `${what[0]}, run stopped: ${stopped.message}; ${notRun} of ${counts.planned} trials left to run; when ${what[1]} is back, finish with: ${resumeCommand}`;
 }

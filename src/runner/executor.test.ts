@@ -13,13 +13,15 @@ import type { PreparedImage, Sandbox, SandboxBackend } from '../sandbox/sandbox.
 import { loadTask } from '../tasks/loader.js';
 import { FIXTURES, tempDir } from '../test-support/cli.js';
 import { execResult, fakeSandbox } from '../test-support/fake-sandbox.js';
+import { ModelUnreachableError } from '../models/errors.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { executePlan, type ExecuteOptions } from './executor.js';
 import { ResultsStore } from './results-store.js';
 import { retryConfig } from './retry-policy.js';
 import type { TrialSpec } from './trial.js';
 
 /** What the agent does on each attempt of a trial, in order (the last one repeats). */
-type Act = 'pass' | 'fail' | 'docker' | 'verifier' | 'engine-down' | 'engine-gone';
+type Act = 'pass' | 'fail' | 'docker' | 'verifier' | 'engine-down' | 'engine-gone' | 'model-down' | 'model-ok';
 
 class FakeBackend implements SandboxBackend {
   /** The engine does not answer while this is true. */
@@ -69,6 +71,8 @@ function scriptedHarness(backend: FakeBackend, script: Record<number, Act[]>): H
       backend.rewards.set(ctx.trial.key, act === 'fail' ? '0' : '1');
       if (act === 'docker') throw new DockerApiError('running a command', new Error('container not running'));
       if (act === 'verifier') throw new VerifierError('the test script is broken');
+      if (act === 'model-down') throw new ModelUnreachableError('openai: connection error: ECONNRESET (gave up after 6 attempts)', null);
+      if (act === 'model-ok') ctx.recorder.record({ startedAt: new Date().toISOString(), durationMs: 1, action: null, exitCode: null, ok: true, okRule: 'model', tokens: { input: 10, output: 5, cached: 0 } });
       if (act === 'engine-down' || act === 'engine-gone') {
         backend.down = true;
         if (act === 'engine-down') setTimeout(() => (backend.down = false), 150);
@@ -207,5 +211,35 @@ describe('executor engine waits', () => {
     t.backend.down = false;
     const resumed = await executePlan(t.plan, t.options({ concurrency: 1 }));
     expect(resumed.results.map((r) => [r.trial, r.status, r.attempts])).toEqual([[1, 'error', 3], [2, 'passed', 1], [3, 'passed', 1]]);
+  });
+});
+
+describe('executor and the circuit breaker', () => {
+  it('a tripping outage leaves its trials unrecorded, each kept as attempt 1, and a resume runs them again as attempt 2', async () => {
+    const t = await setUp({ 1: ['pass'], 2: ['model-down', 'pass'], 3: ['model-down', 'pass'], 4: ['pass'] });
+    const breaker = new CircuitBreaker(2, new AbortController().signal);
+    const first = await executePlan(t.plan, t.options({ concurrency: 1, breaker, signal: breaker.signal }));
+    expect(breaker.tripped).toMatchObject({ reason: 'model-unreachable', trials: [t.key(2), t.key(3)] });
+    expect(first.interrupted).toBe(true);
+    expect(first.results.map((r) => r.trial)).toEqual([1]);
+    expect((await readFile(t.store.trialsFile, 'utf8')).trim().split('\n')).toHaveLength(1);
+    for (const n of [2, 3]) expect(JSON.parse(await readFile(path.join(t.trialDir(n), 'attempts/1/attempt.json'), 'utf8'))).toMatchObject({ attempt: 1, error: { class: 'ModelUnreachableError', code: 'MODEL_API' } });
+    expect(t.harness.calls.get(4)).toBeUndefined();
+
+    const rest = t.plan.filter((s) => s.id.trial !== 1);
+    const again = new CircuitBreaker(2, new AbortController().signal);
+    const resumed = await executePlan(rest, t.options({ concurrency: 1, breaker: again, signal: again.signal }));
+    expect(resumed.results.map((r) => [r.trial, r.status, r.attempts])).toEqual([[2, 'passed', 2], [3, 'passed', 2], [4, 'passed', 1]]);
+    expect(resumed.results[0]!.earlierAttempts).toEqual([expect.objectContaining({ attempt: 1, error: expect.objectContaining({ class: 'ModelUnreachableError' }) })]);
+  });
+
+  it('an outage the model recovers from before the breaker trips: its trials are recorded as errors, once', async () => {
+    const t = await setUp({ 1: ['model-down'], 2: ['model-ok'], 3: ['model-down'] });
+    const breaker = new CircuitBreaker(2, new AbortController().signal);
+    const { results, interrupted } = await executePlan(t.plan, t.options({ concurrency: 1, breaker, signal: breaker.signal }));
+    expect(breaker.tripped).toBeNull();
+    expect(interrupted).toBe(false);
+    expect(results.map((r) => [r.trial, r.status])).toEqual([[2, 'passed'], [1, 'error'], [3, 'error']]);
+    expect((await readFile(t.store.trialsFile, 'utf8')).trim().split('\n')).toHaveLength(3);
   });
 });

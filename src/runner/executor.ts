@@ -16,7 +16,7 @@ import { ResultsError, StorageError, errorMessage } from '../common/errors.js';
 import type { RetryConfig } from '../records/run-record.js';
 import type { EarlierAttempt, TrialResult } from '../records/trial-result.js';
 import { archiveAttempt, earlierAttempts } from './attempts.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import { modelUnreachable, type CircuitBreaker } from './circuit-breaker.js';
 import { EngineGate, type EngineEvents } from './engine-gate.js';
 import type { Reporter } from './reporter.js';
 import { DEFAULT_ENGINE_WAIT_SEC, isEngineError, NO_RETRIES, retryWaitMs, shouldRetry } from './retry-policy.js';
@@ -62,6 +62,23 @@ export async function executePlan(plan: TrialSpec[], o: ExecuteOptions): Promise
   const deps: ExecuteOptions = { ...o, signal, onStorageFault: fail };
   const gate = new EngineGate(o.sandboxes, { waitMs: o.engineWaitMs ?? DEFAULT_ENGINE_WAIT_SEC * 1000, signal, events: o.engine, pollMs: o.engine?.pollMs });
   const stopped = () => signal.aborted || !!gate.lost;
+  const record = (result: TrialResult): boolean => {
+    if (cannotRecord) return false;
+    try {
+      o.store.appendTrial(result);
+    } catch (err) {
+      fail(err instanceof StorageError ? err : new ResultsError(`${o.store.trialsFile}: cannot append a trial (${errorMessage(err)}); fix the disk or permissions, then finish with --resume`));
+      return false;
+    }
+    results.push(result);
+    o.reporter.onTrialEnd?.(result);
+    return true;
+  };
+  // Trials that ended with the model unreachable wait while an outage may be going on: recorded once the model answers
+  // again (or the plan ends without the breaker tripping). When the breaker trips they were the outage's victims, not
+  // outcomes: each is kept as an earlier attempt (trials/<key>/attempts/<n>/) and left for --resume to run again.
+  const held: TrialResult[] = [];
+  const hold = o.breaker && o.breaker.maxModelFailures > 0 ? o.breaker : null;
   await Promise.all(
     plan.map((spec) =>
       limit(async () => {
@@ -69,18 +86,26 @@ export async function executePlan(plan: TrialSpec[], o: ExecuteOptions): Promise
         o.reporter.onTrialBegin?.(spec.id.key);
         const result = await runAttempts(spec, deps, gate, fail);
         if (!result || cannotRecord) return;
-        try {
-          o.store.appendTrial(result);
-        } catch (err) {
-          fail(err instanceof StorageError ? err : new ResultsError(`${o.store.trialsFile}: cannot append a trial (${errorMessage(err)}); fix the disk or permissions, then finish with --resume`));
+        if (hold && modelUnreachable(result)) {
+          held.push(result);
+          hold.record(result);
           return;
         }
-        results.push(result);
-        o.reporter.onTrialEnd?.(result);
+        if (!record(result)) return;
         o.breaker?.record(result);
+        if (hold && !hold.tripped && hold.streak === 0) for (const r of held.splice(0)) if (!record(r)) return;
       }),
     ),
   );
+  if (hold?.tripped) {
+    for (const r of held.splice(0)) {
+      try {
+        await archiveAttempt(o.store.trialDir(r.key), { attempt: r.attempts ?? 1, error: r.error!, startedAt: r.startedAt, durationMs: r.durationMs });
+      } catch (err) {
+        fail(o.store.storageFault(err, o.store.trialDir(r.key)) ?? new ResultsError(`${o.store.trialDir(r.key)}: cannot keep the attempt the outage ended (${errorMessage(err)}); fix the disk or permissions, then finish with --resume`));
+      }
+    }
+  } else for (const r of held.splice(0)) if (!record(r)) break;
   if (cannotRecord) throw cannotRecord;
   return { results, interrupted: signal.aborted || !!gate.lost, ...(gate.lost ? { stopReason: gate.lost } : {}) };
 }

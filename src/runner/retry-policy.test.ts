@@ -39,6 +39,8 @@ describe('retry policy', () => {
     expect(shouldRetry(policy, err('HARNESS', 'connect ECONNREFUSED /var/run/docker.sock'), 1)).toBe(true);
     expect(isEngineError(err('INTERNAL', 'socket hang up'))).toBe(true);
     expect(isEngineError(err('VERIFIER', 'no reward written'))).toBe(false);
+    // The model's host resetting a connection is the model's outage (the circuit breaker's), not the engine's.
+    expect(shouldRetry(policy, err('MODEL_API', 'openai: connection error: read ECONNRESET (gave up after 6 attempts)'), 1)).toBe(false);
     const noEngine = retryConfig({ retries: 1, include: [], exclude: ['DOCKER_UNAVAILABLE'] });
     expect(shouldRetry(noEngine, err('VERIFIER'), 1, true)).toBe(false);
   });

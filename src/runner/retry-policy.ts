@@ -71,7 +71,8 @@ const ENGINE_GONE = /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|connect ENOENT
 
 /** An error that says the connection to the engine was lost, whatever class carries it (DOCKER_UNAVAILABLE for the policy). */
 export function lostEngine(error: TrialError): boolean {
-  return error.code === 'DOCKER_UNAVAILABLE' || ENGINE_GONE.test(error.message);
+  // A model API's own reset connection (ECONNRESET from the model's host) says nothing about the engine.
+  return error.code === 'DOCKER_UNAVAILABLE' || (error.code !== 'MODEL_API' && ENGINE_GONE.test(error.message));
 }
 
 /**

@@ -77,7 +77,7 @@ describe('a Docker engine restart mid-run (a private second dockerd, really stop
     expect(r.code).toBe(3);
     const stopped = await record(dir);
     expect(stopped).toMatchObject({ status: 'interrupted', stopped: { reason: 'engine-unreachable', message: expect.stringContaining('unreachable') } });
-    expect(r.stderr).toMatch(/^Docker engine unreachable, run stopped: .*; 2 of 2 trials not run; when the engine is back, finish with: hbench run --resume /m);
+    expect(r.stderr).toMatch(/^Docker engine unreachable, run stopped: .*; 2 of 2 trials left to run; when the engine is back, finish with: hbench run --resume /m);
     // The trials it was running are not recorded (a resume redoes them); their attempt is kept.
     expect(existsSync(path.join(dir, 'trials.jsonl')) ? await readTrials(dir) : []).toEqual([]);
     const kept = [1, 2].filter((n) => existsSync(path.join(dir, 'trials', `nap__napper__${n}`, 'attempts/1/attempt.json')));

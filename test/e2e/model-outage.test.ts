@@ -5,6 +5,7 @@
  * the model are errors (never failures), the circuit breaker stops the run with one line and exit 3, and once the
  * server is back `hbench run --resume` finishes it. A gateway agent meeting the same outage is an error too.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,14 +46,19 @@ describe('a model outage mid-run', () => {
     expect(r.code, r.stderr).toBe(3);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('model API unreachable'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^model API unreachable, run stopped: 2 trial\(s\) in a row ended with the model unreachable \(last: openai \(http:\/\/127\.0\.0\.1:\d+\/v1\): connection error: .*gave up after 2 attempts.*\); 2 of 5 trials not run; when the model is back, finish with: hbench run --resume \S+outage$/);
+    expect(lines[0]).toMatch(/^model API unreachable, run stopped: 2 trial\(s\) in a row ended with the model unreachable \(last: openai \(http:\/\/127\.0\.0\.1:\d+\/v1\): connection error: .*gave up after 2 attempts.*\); 4 of 5 trials left to run; when the model is back, finish with: hbench run --resume \S+outage$/);
 
     const record = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8'));
     expect(record).toMatchObject({ status: 'interrupted', stopped: { reason: 'model-unreachable', trials: ['hello__baseline__2', 'hello__baseline__3'] }, counts: { planned: 5 } });
     expect(record.model.provider).toMatchObject({ retry: { maxAttempts: 2, baseDelayMs: 20 } });
+    // The two trials that met the outage are not outcomes: each is kept as attempt 1 in its folder, left for --resume.
     const trials = await readTrials(dir);
-    expect(trials.map((t) => [t.key, t.status])).toEqual([['hello__baseline__1', 'passed'], ['hello__baseline__2', 'error'], ['hello__baseline__3', 'error']]);
-    for (const t of trials.slice(1)) expect(t.error).toMatchObject({ class: 'ModelUnreachableError', code: 'MODEL_API', phase: 'agent' });
+    expect(trials.map((t) => [t.key, t.status])).toEqual([['hello__baseline__1', 'passed']]);
+    for (const key of ['hello__baseline__2', 'hello__baseline__3']) {
+      const attempt = JSON.parse(await readFile(path.join(dir, 'trials', key, 'attempts/1/attempt.json'), 'utf8'));
+      expect(attempt).toMatchObject({ attempt: 1, error: { class: 'ModelUnreachableError', code: 'MODEL_API', phase: 'agent' } });
+      expect(existsSync(path.join(dir, 'trials', key, 'attempts/1/trajectory.jsonl'))).toBe(true);
+    }
     // Each unreachable trial asked exactly twice (the bound), then nothing more was asked.
     expect(upstream.requests.filter((q) => q.failed)).toHaveLength(4);
     expect(await containersOfRun('outage')).toBe(0);
@@ -61,13 +67,20 @@ describe('a model outage mid-run', () => {
     await upstream.heal();
     upstream.reply({ status: 503, body: { error: { message: 'warming up' } } });
     const resumed = await runCli(['run', '--resume', dir, '--concurrency', '1', '--max-model-failures', '2'], PATIENCE);
-    // The run is whole; its two outage trials stay errors (left out of pass rates), so the exit says "something errored".
-    expect(resumed.code, resumed.stderr).toBe(1);
+    // The run is whole, with real outcomes: the trials the outage ended ran again (their second attempt).
+    expect(resumed.code, resumed.stderr).toBe(0);
     const all = await readTrials(dir);
-    expect(all.map((t) => t.status)).toEqual(['passed', 'error', 'error', 'passed', 'passed']);
-    expect(all.every((t) => t.status !== 'failed')).toBe(true);
-    expect(all[3]).toMatchObject({ key: 'hello__baseline__4', modelRetries: 1 });
-    const trajectory = (await readFile(path.join(dir, 'trials', 'hello__baseline__4', 'trajectory.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(all.map((t) => [t.key, t.status, t.attempts])).toEqual([
+      ['hello__baseline__1', 'passed', 1],
+      ['hello__baseline__2', 'passed', 2],
+      ['hello__baseline__3', 'passed', 2],
+      ['hello__baseline__4', 'passed', 1],
+      ['hello__baseline__5', 'passed', 1],
+    ]);
+    expect(all[1]!.earlierAttempts).toEqual([expect.objectContaining({ attempt: 1, error: expect.objectContaining({ class: 'ModelUnreachableError' }) })]);
+    const retried = all.find((t) => t.modelRetries === 1)!;
+    expect(retried.key).toBe('hello__baseline__2');
+    const trajectory = (await readFile(path.join(dir, 'trials', retried.key, 'trajectory.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(trajectory[0].events).toContain('retried:1');
     const after = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8'));
     expect(after).toMatchObject({ status: 'completed', counts: { planned: 5, finished: 5 } });
@@ -83,9 +96,11 @@ describe('a model outage mid-run', () => {
       PATIENCE,
     );
     expect(r.code, r.stderr).toBe(3);
-    const [trial] = await readTrials(path.join(out, 'gw-outage'));
-    expect(trial).toMatchObject({ status: 'error', error: { class: 'ModelUnreachableError', code: 'MODEL_API', phase: 'agent' } });
-    expect(trial!.error!.message).toMatch(/model gateway refused call 0 \(upstream-unreachable, HTTP 503\): upstream model unreachable: .*502: .*gave up after 2 attempts/);
+    // It tripped the breaker (K = 1): kept as an attempt, left for --resume, never a failure.
+    expect(existsSync(path.join(out, 'gw-outage', 'trials.jsonl')) ? await readTrials(path.join(out, 'gw-outage')) : []).toEqual([]);
+    const trial = JSON.parse(await readFile(path.join(out, 'gw-outage', 'trials', 'hello__tcp-agent__1', 'attempts/1/attempt.json'), 'utf8'));
+    expect(trial).toMatchObject({ error: { class: 'ModelUnreachableError', code: 'MODEL_API', phase: 'agent' } });
+    expect(trial.error.message).toMatch(/model gateway refused call 0 \(upstream-unreachable, HTTP 503\): upstream model unreachable: .*502: .*gave up after 2 attempts/);
     expect(upstream.requests.length - before).toBe(2);
   });
 });

@@ -87,20 +87,24 @@ async function outage(): Promise<ChaosFigure[]> {
     const stoppedAfterMs = performance.now() - downAt;
     const record = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8'));
     const first = await readTrials(dir);
-    const errors = first.filter((t) => t.status === 'error').length;
     const failed = first.filter((t) => t.status === 'failed').length;
-    const notStarted = record.counts.planned - first.length;
+    const tripped: string[] = record.stopped?.trials ?? [];
+    const notStarted = record.counts.planned - first.length - tripped.length;
     await server.heal();
     const resumed = await runCli(['run', '--resume', dir, '--concurrency', '1'], env);
     const all = await readTrials(dir);
     const after = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8'));
     const line = r.stderr.split('\n').find((l) => l.startsWith('model API unreachable')) ?? '(no line)';
+    const complete = after.status === 'completed' && all.length === record.counts.planned;
+    const passed = all.filter((t) => t.status === 'passed').length;
+    const redone = all.filter((t) => tripped.includes(t.key) && t.attempts === 2).length;
+    if (r.code !== 3 || !complete || failed > 0 || redone !== tripped.length || resumed.code !== 0) throw new Error(`outage: ${line}; exit ${r.code} then ${resumed.code}; ${all.length}/${record.counts.planned} recorded, ${failed} failed, ${redone}/${tripped.length} redone`);
     return [
       {
         area: AREA,
         name: 'outage',
-        value: `breaker tripped after ${record.stopped?.trials.length ?? 0} trials; ${notStarted} trials not started; ${after.status === 'completed' && all.length === record.counts.planned ? 'resumed to completion' : `resume left the run ${after.status} with ${all.length}/${record.counts.planned}`}`,
-        detail: `exit ${r.code} then ${resumed.code}; ${errors} trial(s) error, ${failed} failed during the outage; stopped ${(stoppedAfterMs / 1000).toFixed(1)} s after the server went down; said: ${line}`,
+        value: `breaker tripped after ${tripped.length} trials; ${notStarted} trials not started; ${complete ? `resumed to completion, ${passed}/${all.length} passed` : `resume left the run ${after.status} with ${all.length}/${record.counts.planned}`}`,
+        detail: `exit ${r.code} then ${resumed.code}; ${failed} trial(s) counted as failed during the outage; the ${tripped.length} it ended kept as attempts and run again on resume (${redone} took 2 attempts); stopped ${(stoppedAfterMs / 1000).toFixed(1)} s after the server went down; said: ${line}`,
       },
     ];
   } finally {
