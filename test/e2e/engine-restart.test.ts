@@ -48,15 +48,21 @@ describe('a Docker engine restart mid-run (a private second dockerd, really stop
     const trials = await readTrials(dir);
     expect(trials.map((t) => t.key).sort()).toEqual([1, 2, 3, 4].map((n) => `nap__napper__${n}`));
     expect(trials.every((t) => t.status === 'passed')).toBe(true);
-    const retried = trials.filter((t) => t.attempts === 2);
+    // The two in flight were retried (a stopping engine can break an attempt twice: while it stops its containers and
+    // once it is gone); the two after it ran once.
+    const retried = trials.filter((t) => (t.attempts ?? 1) >= 2);
     expect(retried).toHaveLength(2);
     expect(trials.filter((t) => t.attempts === 1)).toHaveLength(2);
     for (const t of retried) {
-      expect(t.earlierAttempts).toMatchObject([{ attempt: 1, engineDown: true, error: { code: expect.stringMatching(/^DOCKER_/) } }]);
-      const first = path.join(dir, 'trials', t.key, 'attempts/1');
-      expect(JSON.parse(await readFile(path.join(first, 'attempt.json'), 'utf8'))).toMatchObject({ attempt: 1, engineDown: true, error: t.earlierAttempts![0]!.error });
-      expect(existsSync(path.join(first, 'harness.log'))).toBe(true);
-      expect(existsSync(path.join(first, 'instruction.md'))).toBe(true);
+      expect(t.earlierAttempts).toHaveLength(t.attempts! - 1);
+      expect(t.earlierAttempts!.some((a) => a.engineDown)).toBe(true);
+      for (const [i, a] of t.earlierAttempts!.entries()) {
+        expect(a).toMatchObject({ attempt: i + 1, error: { code: expect.stringMatching(/^DOCKER_/) } });
+        const kept = path.join(dir, 'trials', t.key, `attempts/${i + 1}`);
+        expect(JSON.parse(await readFile(path.join(kept, 'attempt.json'), 'utf8'))).toMatchObject({ attempt: i + 1, error: a.error });
+        expect(existsSync(path.join(kept, 'harness.log'))).toBe(true);
+        expect(existsSync(path.join(kept, 'instruction.md'))).toBe(true);
+      }
       // The last attempt's files are where they always are.
       expect(existsSync(path.join(dir, 'trials', t.key, 'verifier/reward.txt')) || existsSync(path.join(dir, 'trials', t.key, 'verifier/logs/reward.txt'))).toBe(true);
     }
@@ -89,8 +95,8 @@ describe('a Docker engine restart mid-run (a private second dockerd, really stop
     const trials: TrialResult[] = await readTrials(dir);
     expect(trials.map((t) => t.key).sort()).toEqual([1, 2].map((n) => `nap__napper__${n}`));
     expect(trials.every((t) => t.status === 'passed')).toBe(true);
-    // The attempt the lost engine broke counts: those trials took two.
-    expect(trials.filter((t) => t.attempts === 2).map((t) => t.trial).sort()).toEqual(kept);
+    // The attempts the lost engine broke count: those trials took more than one.
+    expect(trials.filter((t) => (t.attempts ?? 1) >= 2).map((t) => t.trial).sort()).toEqual(kept);
     const done = await record(dir);
     expect(done).toMatchObject({ status: 'completed', counts: { planned: 2, finished: 2 } });
     expect(done.stopped).toBeUndefined();
