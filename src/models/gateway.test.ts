@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ModelGateway, type GatewayCall, type GatewayTraffic } from './gateway.js';
+import { MAX_REQUEST_BYTES, ModelGateway, type GatewayCall, type GatewayTraffic } from './gateway.js';
 import type { ChatRequest, ChatResponse, ModelProvider } from './provider.js';
 
 /** An upstream that answers from a script and remembers what it was asked. */
@@ -67,6 +67,15 @@ describe('model gateway with the official SDKs as clients', () => {
     expect(calls.map((c) => [c.index, c.api, c.status])).toEqual([[0, 'openai', 200], [1, 'openai', 200]]);
     expect(JSON.stringify(traffic)).not.toContain(session.token);
     expect(traffic[0]).toMatchObject({ api: 'openai', path: '/v1/chat/completions', status: 200, request: { model: 'whatever-the-agent-asks-for' } });
+  });
+
+  it('refuses a request body over its cap with 413, as the agent\'s own doing (never an excluded error), memory bounded', async () => {
+    const huge = Buffer.alloc(MAX_REQUEST_BYTES + 1024 * 1024, 'a');
+    const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' }, body: huge });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toMatch(/larger than the gateway's cap of 32 MiB/);
+    expect(calls.map((c) => [c.status, c.outcome])).toEqual([[413, 'budget']]);
+    expect(upstream.seen).toHaveLength(0);
   });
 
   it('OpenAI streaming', async () => {

@@ -154,6 +154,7 @@ export class ModelGateway {
     // Token counting (Claude Code asks before long requests): an estimate from the text, recorded but not a model call.
     if (api === 'anthropic' && /\/messages\/count_tokens$/.test(url)) {
       const text = await readBody(req);
+      if (text === null) return send(res, 413, errorBody(`the request body is larger than the gateway's cap of ${MAX_REQUEST_BYTES / 1024 / 1024} MiB`, 'request_too_large'));
       const body = { input_tokens: Math.ceil(Buffer.byteLength(text) / 4) };
       session.onTraffic?.({ time: new Date().toISOString(), api, path: url, request: safeJson(text), response: body, status: 200, durationMs: 0, usage: null, costUsd: 0 });
       return send(res, 200, body);
@@ -184,6 +185,8 @@ export class ModelGateway {
     // An endpoint the gateway does not serve is recorded in the trial's traffic: the trial becomes an error.
     if (api === 'unsupported') return refuse(404, 'unsupported', `no route ${req.method} ${url}: the gateway serves ${ROUTES}`, 'not_found');
     const text = await readBody(req);
+    // The agent's own doing, like a budget: its trial goes on (and fails or not on its merits), never an excluded error.
+    if (text === null) return refuse(413, 'budget', `the request body is larger than the gateway's cap of ${MAX_REQUEST_BYTES / 1024 / 1024} MiB`, 'request_too_large');
     try {
       raw = JSON.parse(text);
     } catch {
@@ -299,11 +302,20 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
   res.end(data);
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+/** The largest request body the gateway reads (an agent cannot make the runner hold gigabytes in memory). */
+export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+
+/** The body as text, or null when it is larger than `max` (the rest is read and dropped, so memory stays bounded). */
+function readBody(req: http.IncomingMessage, max = MAX_REQUEST_BYTES): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => resolve(raw));
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    req.on('data', (c: Buffer) => {
+      bytes += c.length;
+      if (bytes <= max) chunks.push(c);
+      else chunks.length = 0;
+    });
+    req.on('end', () => resolve(bytes <= max ? Buffer.concat(chunks).toString() : null));
     req.on('error', reject);
   });
 }
