@@ -85,7 +85,7 @@ export async function runAgentPhase(harness: Harness, ctx: Omit<HarnessStepConte
     if (!after && counters && !stoppedBy) {
       // Readable before the agent acted, not now: nothing can start in the sandbox. Still filling up is a fork bomb.
       const again = await sandbox.usage().catch(() => null);
-      if (again?.pids != null && usage?.pids != null && again.pids >= Math.min(usage.pids, (again.pidsLimit || env.pidsLimit) / 2)) {
+      if (again?.pids != null && usage?.pids != null && again.pids >= (again.pidsLimit || env.pidsLimit) / 2) {
         stoppedBy = 'pids-limit';
         limits.add('pids-limit');
         log(`[step ${step}] pids-limit: nothing could start in the sandbox after the agent finished (${again.pids} processes of pids_limit = ${again.pidsLimit || env.pidsLimit})`);

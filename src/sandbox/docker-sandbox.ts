@@ -103,7 +103,8 @@ export class DockerSandbox implements Sandbox {
   }
 
   async limitCounters(): Promise<LimitCounters | null> {
-    const r = await this.exec(['sh', '-c', COUNTERS_SCRIPT], { timeoutMs: 10_000 }).catch(() => null);
+    // From /: the agent may have removed its working directory.
+    const r = await this.exec(['sh', '-c', COUNTERS_SCRIPT], { timeoutMs: 10_000, cwd: '/' }).catch(() => null);
     return r && r.exitCode === 0 ? parseLimitCounters(r.stdout) : null;
   }
 
