@@ -55,8 +55,9 @@ describe('ResultsStore', () => {
   it('a run.json the disk refuses leaves the old one whole and no temporary file', async () => {
     const fs = new FaultyFs({ code: 'EROFS', at: nth(2, (w) => w.op === 'writeFile') });
     const store = await ResultsStore.create(path.join(await tempDir(), 'r'), fs);
-    await store.writeRun({ runId: 'old' } as never);
-    await expect(store.writeRun({ runId: 'new' } as never)).rejects.toThrow(/run\.json: cannot write \(EROFS: read-only file system\); make .* writable/);
+    const { record } = fixtureRun({ runId: 'old', tasks: {}, outcomes: {}, trialsPlanned: 1 });
+    await store.writeRun(record);
+    await expect(store.writeRun({ ...record, runId: 'new' })).rejects.toThrow(/run\.json: cannot write \(EROFS: read-only file system\); make .* writable/);
     expect((await store.readRun()).runId).toBe('old');
     expect((await readdir(store.dir)).sort()).toEqual(['run.json', 'trials']);
   });

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { packEntries } from '../common/tar.js';
 import type { Harness } from '../harness/harness.js';
 import type { RunRecord } from '../records/run-record.js';
+import { fixtureRun } from './fixture-runs.js';
 import type { TrialResult } from '../records/trial-result.js';
 import { executePlan } from '../runner/executor.js';
 import { buildPlan } from '../runner/plan.js';
@@ -69,7 +70,7 @@ export interface Invocation {
   appended: TrialResult[];
 }
 
-const record = (status: RunRecord['status']) => ({ runId: 'sf', status }) as RunRecord;
+const record = (status: RunRecord['status']): RunRecord => ({ ...fixtureRun({ runId: 'sf', tasks: {}, outcomes: {}, trialsPlanned: 1 }).record, status });
 
 /** Like executeRun: run.json says running, the plan runs, run.json says how it ended (when the disk still takes it). */
 async function invoke(store: ResultsStore, plan: TrialSpec[], concurrency: number): Promise<Invocation> {
