@@ -207,10 +207,12 @@ describe('executor engine waits', () => {
     expect(t.harness.calls.get(2)).toBeUndefined();
     expect(JSON.parse(await readFile(path.join(t.trialDir(1), 'attempts/1/attempt.json'), 'utf8'))).toMatchObject({ attempt: 1, engineDown: true });
 
-    // The engine is back: a resume (same folder, a new executor) finishes, counting the attempt the outage broke.
+    // The engine is back: a resume (same folder, a new executor) finishes, counting the attempt the outage broke — which
+    // does not use up --retries (2): two more engine errors of its own, then it is recorded.
     t.backend.down = false;
     const resumed = await executePlan(t.plan, t.options({ concurrency: 1 }));
-    expect(resumed.results.map((r) => [r.trial, r.status, r.attempts])).toEqual([[1, 'error', 3], [2, 'passed', 1], [3, 'passed', 1]]);
+    expect(resumed.results.map((r) => [r.trial, r.status, r.attempts])).toEqual([[1, 'error', 4], [2, 'passed', 1], [3, 'passed', 1]]);
+    expect(resumed.results[0]!.earlierAttempts!.map((a) => [a.attempt, !!a.engineDown])).toEqual([[1, true], [2, false], [3, false]]);
   });
 });
 

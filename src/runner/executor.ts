@@ -110,6 +110,9 @@ export async function executePlan(plan: TrialSpec[], o: ExecuteOptions): Promise
   return { results, interrupted: signal.aborted || !!gate.lost, ...(gate.lost ? { stopReason: gate.lost } : {}) };
 }
 
+/** Attempts broken while the engine was unreachable that do not use up --retries, per trial. */
+const MAX_FREE_OUTAGES = 3;
+
 /** One trial, tried until it ends other than as a retried error; null when it must be left for --resume. */
 async function runAttempts(spec: TrialSpec, o: ExecuteOptions, gate: EngineGate, fail: (err: Error) => void): Promise<TrialResult | null> {
   const policy = o.retry ?? NO_RETRIES;
@@ -138,7 +141,10 @@ async function runAttempts(spec: TrialSpec, o: ExecuteOptions, gate: EngineGate,
       // Left for --resume (the engine is lost, or the run was interrupted while waiting for it): the attempt is kept as
       // evidence, and the resume counts it.
       const leave = !!gate.lost || (engineDown && o.signal.aborted);
-      if (leave || (!o.signal.aborted && shouldRetry(policy, result.error, attempt, engineDown))) {
+      // An attempt the engine's own outage broke is not the trial's: up to MAX_FREE_OUTAGES of them do not count against
+      // --retries (a restarting engine can break an attempt twice: while it stops its containers, then once it is gone).
+      const outages = Math.min(MAX_FREE_OUTAGES, earlier.filter((a) => a.engineDown).length + (engineDown ? 1 : 0));
+      if (leave || (!o.signal.aborted && shouldRetry(policy, result.error, attempt - outages, engineDown))) {
         const previous: EarlierAttempt = { attempt, error: result.error!, ...(engineDown ? { engineDown } : {}), startedAt: result.startedAt, durationMs: result.durationMs };
         try {
           await archiveAttempt(trialDir, previous);
